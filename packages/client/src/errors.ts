@@ -1,0 +1,28 @@
+/**
+ * The connection dropped (or could not be opened) while a call or subscription was
+ * waiting. The server may or may not have run the call. `retriable` is always true:
+ * the next call opens a new connection.
+ */
+export class ConnectionLostError extends Error {
+  override readonly name = 'ConnectionLostError';
+  readonly retriable = true;
+  /** The WebSocket close code, such as 1006 (abnormal) or 1001 (server going away). */
+  readonly closeCode: number;
+  readonly closeReason: string;
+
+  constructor(closeCode: number, closeReason: string) {
+    super(
+      `Connection lost (close code ${closeCode}${closeReason === '' ? '' : `: ${closeReason}`})`,
+    );
+    this.closeCode = closeCode;
+    this.closeReason = closeReason;
+  }
+}
+
+/** `$close()` was called: every waiting call and live subscription ends with this error. */
+export class ClientClosedError extends Error {
+  override readonly name = 'ClientClosedError';
+  constructor() {
+    super('The client was closed');
+  }
+}

@@ -1,0 +1,68 @@
+import type {
+  AnyProcedure,
+  AnyRouter,
+  inferProcedureInput,
+  inferProcedureOutput,
+} from '@volley/core';
+import type { ConnectionState } from './connection.js';
+import type { SubscribeOptions, Subscription } from './subscription.js';
+
+/** Options of one query or mutation. */
+export interface CallOptions {
+  /** Aborting rejects the call with the signal's reason and tells the server (`rpc.cancel`). */
+  signal?: AbortSignal;
+  /**
+   * Rejects with `VolleyError` `TIMEOUT` after this many ms and tells the server.
+   * Default: the client's `timeoutMs`.
+   */
+  timeoutMs?: number;
+}
+
+/** The input is optional when the procedure accepts `undefined`. */
+type Args<TInput, TOptions> = undefined extends TInput
+  ? [input?: TInput, options?: TOptions]
+  : [input: TInput, options?: TOptions];
+
+interface ProcedureClients<TInput, TOutput> {
+  query: {
+    /** Calls the query. Resolves to its result; rejects with a `VolleyError`, a lost-connection error or the abort reason. */
+    query(...args: Args<TInput, CallOptions>): Promise<TOutput>;
+  };
+  mutation: {
+    /** Calls the mutation. Resolves to its result; rejects with a `VolleyError`, a lost-connection error or the abort reason. */
+    mutate(...args: Args<TInput, CallOptions>): Promise<TOutput>;
+  };
+  subscription: {
+    /** Starts the subscription. Iterate the result, or pass `onData`. */
+    subscribe(...args: Args<TInput, SubscribeOptions<TOutput>>): Subscription<TOutput>;
+  };
+}
+
+type DecorateProcedure<TProcedure extends AnyProcedure> = ProcedureClients<
+  inferProcedureInput<TProcedure>,
+  inferProcedureOutput<TProcedure>
+>[TProcedure['type']];
+
+/** The client shape of a router record: a method object per procedure, nested by key. */
+export type DecorateRecord<TRecord> = {
+  [K in keyof TRecord]: TRecord[K] extends AnyProcedure
+    ? DecorateProcedure<TRecord[K]>
+    : TRecord[K] extends AnyRouter
+      ? DecorateRecord<TRecord[K]['record']>
+      : DecorateRecord<TRecord[K]>;
+};
+
+/** Control methods of a client. Router keys cannot start with `$`, so these never clash. */
+export interface ClientControls {
+  /**
+   * Closes the socket with 1000. Waiting calls reject and live subscriptions fail with
+   * `ClientClosedError`; later calls reject with it too. Resolves once the socket is closed.
+   */
+  $close(): Promise<void>;
+  /** Where the socket is: `idle` (none yet, or dropped), `connecting`, `open` or `closed`. */
+  readonly $state: ConnectionState;
+}
+
+/** The typed client for a router type. */
+export type VolleyClient<TRouter extends AnyRouter> = DecorateRecord<TRouter['record']> &
+  ClientControls;

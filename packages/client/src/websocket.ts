@@ -1,0 +1,39 @@
+/**
+ * The part of the WebSocket API Volley uses: the browser's `WebSocket`, Node 22's
+ * global one, and the `ws` package all fit. Handlers are typed loosely because each
+ * implementation types its events differently; Volley reads only `data`, `code` and
+ * `reason`.
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: unknown;
+  onmessage: unknown;
+  onclose: unknown;
+  onerror: unknown;
+}
+
+/** A WebSocket class, such as `globalThis.WebSocket` or `ws`'s default export. */
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+) => WebSocketLike;
+
+/** `readyState` of an open socket, the same in every implementation. */
+export const OPEN = 1;
+
+/**
+ * The implementation to use: the one given, else the platform's.
+ *
+ * @throws TypeError when there is neither, as on Node 20 without `ws`.
+ */
+export function resolveWebSocket(given: WebSocketConstructor | undefined): WebSocketConstructor {
+  if (given !== undefined) return given;
+  const platform = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (platform !== undefined) return platform;
+  throw new TypeError(
+    "No WebSocket implementation: this platform has no global WebSocket. On Node 20, pass one: createClient({ url, WebSocket }) with `import WebSocket from 'ws'`.",
+  );
+}

@@ -1,0 +1,138 @@
+import { VolleyError } from './error.js';
+import { type NextFunction, NextResult } from './middleware.js';
+import type { AnyProcedure, ProcedureDef } from './procedure.js';
+import type { ErrorIssue } from './protocol/messages.js';
+import type { StandardSchemaIssue, StandardSchemaV1 } from './standard-schema.js';
+
+function issuePath(issue: StandardSchemaIssue): Array<string | number> {
+  if (issue.path === undefined) return [];
+  return issue.path.map((segment) => {
+    const key = typeof segment === 'object' ? segment.key : segment;
+    return typeof key === 'number' ? key : String(key);
+  });
+}
+
+function toIssues(issues: ReadonlyArray<StandardSchemaIssue>): ErrorIssue[] {
+  return issues.map((issue) => ({ path: issuePath(issue), message: issue.message }));
+}
+
+function settleValidation(
+  result: Awaited<ReturnType<StandardSchemaV1['~standard']['validate']>>,
+  fail: (issues: ErrorIssue[]) => VolleyError,
+): unknown {
+  if (result.issues !== undefined) throw fail(toIssues(result.issues));
+  return result.value;
+}
+
+/**
+ * Checks `value` against `schema`. Resolves to the (possibly transformed) value, or
+ * throws the error `fail` makes from the issues.
+ */
+function validate(
+  schema: StandardSchemaV1,
+  value: unknown,
+  fail: (issues: ErrorIssue[]) => VolleyError,
+): unknown {
+  const result = schema['~standard'].validate(value);
+  return result instanceof Promise
+    ? result.then((settled) => settleValidation(settled, fail))
+    : settleValidation(result, fail);
+}
+
+const invalidParams = (issues: ErrorIssue[]) => new VolleyError({ code: 'INVALID_PARAMS', issues });
+
+/** Output that fails its schema is the server's bug: the client sees INTERNAL_ERROR. */
+const invalidOutput = (issues: ErrorIssue[]) =>
+  new VolleyError({
+    code: 'INTERNAL_ERROR',
+    cause: new Error(
+      `Output failed its schema: ${issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    ),
+  });
+
+/** What running a procedure needs. */
+export interface CallOptions {
+  path: string;
+  ctx: unknown;
+  /** The input as sent, before validation. */
+  input: unknown;
+  signal: AbortSignal;
+}
+
+async function resolve(def: ProcedureDef, options: CallOptions, ctx: unknown): Promise<unknown> {
+  let input: unknown;
+  if (def.input !== undefined) input = await validate(def.input, options.input, invalidParams);
+  else if (options.input !== undefined) {
+    throw invalidParams([{ path: [], message: 'This procedure takes no input' }]);
+  }
+  const result = await def.resolver({ ctx, input, signal: options.signal, path: options.path });
+  if (def.type === 'subscription') {
+    if (typeof (result as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] !== 'function') {
+      throw new VolleyError({
+        code: 'INTERNAL_ERROR',
+        cause: new TypeError(`Subscription "${options.path}" did not return an AsyncIterable`),
+      });
+    }
+    return result;
+  }
+  return def.output === undefined ? result : validate(def.output, result, invalidOutput);
+}
+
+async function runChain(
+  def: ProcedureDef,
+  options: CallOptions,
+  index: number,
+  ctx: unknown,
+): Promise<unknown> {
+  const middleware = def.middlewares[index];
+  if (middleware === undefined) return resolve(def, options, ctx);
+  const returned = await middleware({
+    ctx,
+    input: options.input,
+    path: options.path,
+    type: def.type,
+    signal: options.signal,
+    // NextResult is the runtime face of the type-only MiddlewareResult.
+    next: (async (next?: { ctx: object }) => {
+      const nextCtx =
+        next?.ctx === undefined ? ctx : { ...(ctx as object | undefined), ...next.ctx };
+      return new NextResult(await runChain(def, options, index + 1, nextCtx));
+    }) as NextFunction,
+  });
+  if (!(returned instanceof NextResult)) {
+    throw new VolleyError({
+      code: 'INTERNAL_ERROR',
+      cause: new TypeError(
+        `A middleware of "${options.path}" returned without returning what next() gave it`,
+      ),
+    });
+  }
+  return returned.value;
+}
+
+/**
+ * Runs a procedure: its middleware in order, input validation, the resolver, and
+ * output validation. For a query or mutation it resolves to the output; for a
+ * subscription, to the `AsyncIterable` of its events (whose output is checked per
+ * event with {@link checkEvent}).
+ *
+ * @throws VolleyError `INVALID_PARAMS` when the input fails its schema; whatever the
+ * middleware or resolver throws, unchanged.
+ */
+export function callProcedure(procedure: AnyProcedure, options: CallOptions): Promise<unknown> {
+  const def = procedure.def;
+  return def.middlewares.length === 0
+    ? resolve(def, options, options.ctx)
+    : runChain(def, options, 0, options.ctx);
+}
+
+/**
+ * Checks one subscription event against the procedure's output schema, if it has
+ * one. Returns the value to send (or a promise of it).
+ *
+ * @throws VolleyError `INTERNAL_ERROR` when the event fails the schema.
+ */
+export function checkEvent(procedure: AnyProcedure, data: unknown): unknown {
+  const output = procedure.def.output;
+  return output === undefined ? data : validate(output, data, invalidOutput);
+}

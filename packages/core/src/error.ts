@@ -1,0 +1,96 @@
+import {
+  ERROR_CODES,
+  type ErrorCodeName,
+  errorCodeName,
+  STANDARD_MESSAGES,
+} from './protocol/codes.js';
+import type { ErrorData, ErrorIssue, ErrorObject } from './protocol/messages.js';
+
+/** What `new VolleyError(...)` takes. */
+export interface VolleyErrorOptions {
+  /** The error's name, which sets its JSON-RPC number. */
+  code: ErrorCodeName;
+  /** Sent to the client. Defaults to the code's standard text or the code itself. */
+  message?: string;
+  /** Application data, sent to the client as `error.data.details`. Must be JSON. */
+  data?: unknown;
+  /** The underlying error. Never sent to the client. */
+  cause?: unknown;
+  /** Validation issues, sent as `error.data.issues`. */
+  issues?: ErrorIssue[];
+}
+
+function defaultMessage(code: string): string {
+  return (STANDARD_MESSAGES as Record<string, string | undefined>)[code] ?? code;
+}
+
+/**
+ * The one error class of Volley procedures. Throw it from a resolver or middleware
+ * to send a typed error; the client receives an equal `VolleyError`.
+ *
+ * @example throw new VolleyError({ code: 'NOT_FOUND', message: 'No such room' })
+ */
+export class VolleyError extends Error {
+  override readonly name = 'VolleyError';
+  /** The error's name, such as `'NOT_FOUND'`. A newer server may send names this build does not know. */
+  readonly code: ErrorCodeName | (string & {});
+  /** Application data (`error.data.details` on the wire). */
+  readonly data: unknown;
+  /** Validation issues, for `INVALID_PARAMS` and `INVALID_REQUEST`. */
+  readonly issues: ErrorIssue[] | undefined;
+  /** The JSON-RPC number sent on the wire. */
+  readonly rpcCode: number;
+
+  constructor(options: VolleyErrorOptions) {
+    super(options.message ?? defaultMessage(options.code), { cause: options.cause });
+    this.code = options.code;
+    this.data = options.data;
+    this.issues = options.issues;
+    this.rpcCode = ERROR_CODES[options.code];
+  }
+
+  /**
+   * The `error` member to put on the wire. `expose` adds the stack; only a server in
+   * development should set it.
+   */
+  toErrorObject(expose = false): ErrorObject {
+    const data: ErrorData = { code: this.code };
+    if (this.issues !== undefined) data.issues = this.issues;
+    if (this.data !== undefined) data.details = this.data;
+    if (expose && this.stack !== undefined) data.stack = this.stack;
+    return { code: this.rpcCode, message: this.message, data };
+  }
+
+  /**
+   * Rebuilds an error from a wire `error` object, as the client does. A code name is
+   * taken from `data.code` when present, else from the number.
+   */
+  static fromErrorObject(error: ErrorObject): VolleyError {
+    const data = (
+      typeof error.data === 'object' && error.data !== null ? error.data : {}
+    ) as Partial<ErrorData>;
+    const name =
+      typeof data.code === 'string' ? data.code : (errorCodeName(error.code) ?? 'INTERNAL_ERROR');
+    const known = name in ERROR_CODES;
+    const result = new VolleyError({
+      code: known ? (name as ErrorCodeName) : 'INTERNAL_ERROR',
+      message: error.message,
+      data: data.details,
+      issues: Array.isArray(data.issues) ? data.issues : undefined,
+    });
+    // Keep the server's name and number even when this build does not know them.
+    Object.defineProperty(result, 'code', { value: name });
+    Object.defineProperty(result, 'rpcCode', { value: error.code });
+    return result;
+  }
+}
+
+/**
+ * Normalises anything thrown into a `VolleyError`. A `VolleyError` is returned as is;
+ * anything else becomes `INTERNAL_ERROR` with the original as `cause`, so that its
+ * message never reaches a client by accident.
+ */
+export function toVolleyError(cause: unknown): VolleyError {
+  if (cause instanceof VolleyError) return cause;
+  return new VolleyError({ code: 'INTERNAL_ERROR', cause });
+}

@@ -1,0 +1,88 @@
+// @volley/core: the protocol, the router and procedure builder, and type inference.
+// Nothing here does I/O, so server and client share it and tests need no socket.
+
+export { type CallOptions, callProcedure, checkEvent } from './call-procedure.js';
+export { toVolleyError, VolleyError, type VolleyErrorOptions } from './error.js';
+export type {
+  inferProcedureInput,
+  inferProcedureOutput,
+  inferRouterInputs,
+  inferRouterOutputs,
+  Jsonify,
+} from './inference.js';
+export { initVolley, type Volley } from './init.js';
+export type {
+  AnyMiddleware,
+  MiddlewareFunction,
+  MiddlewareOptions,
+  MiddlewareResult,
+  NextFunction,
+  Overwrite,
+} from './middleware.js';
+export { type PendingCall, PendingCalls } from './pending-calls.js';
+export type {
+  AnyProcedure,
+  Procedure,
+  ProcedureBuilder,
+  ProcedureDef,
+  ProcedureType,
+  ResolverOptions,
+  SchemaTypes,
+} from './procedure.js';
+export {
+  decodeFrame,
+  encodeBatch,
+  encodeComplete,
+  encodeError,
+  encodeEvent,
+  encodeRequest,
+  encodeResult,
+  encodeSubscriptionError,
+  PARSE_FAILED,
+  stringifyValue,
+} from './protocol/codec.js';
+export {
+  CLOSE_CODES,
+  type CloseCodeName,
+  ERROR_CODES,
+  type ErrorCodeName,
+  type ErrorCodeNumber,
+  errorCodeName,
+  STANDARD_MESSAGES,
+} from './protocol/codes.js';
+export {
+  type CancelParams,
+  type CompleteParams,
+  type ErrorData,
+  type ErrorIssue,
+  type ErrorObject,
+  type ErrorResponse,
+  type EventParams,
+  METHODS,
+  type Params,
+  RESERVED_PREFIX,
+  type RequestId,
+  type RequestMessage,
+  type ResponseMessage,
+  type SubscriptionAck,
+  type SubscriptionErrorParams,
+  type SuccessResponse,
+} from './protocol/messages.js';
+export { inputFromParams, paramsFromInput } from './protocol/params.js';
+export { checkRequest, idOf, isRequest, isResponse } from './protocol/validate.js';
+export type { PubSubEngine, TopicEvent, Unsubscribe } from './pubsub.js';
+export {
+  type AnyRouter,
+  createRouter,
+  type Router,
+  type RouterContext,
+  type RouterRecord,
+} from './router.js';
+export type {
+  InferSchemaInput,
+  InferSchemaOutput,
+  StandardSchemaIssue,
+  StandardSchemaResult,
+  StandardSchemaV1,
+} from './standard-schema.js';
+export { isTracked, type Tracked, tracked, type UntrackedData } from './tracked.js';

@@ -1,0 +1,151 @@
+import type {
+  AnyMiddleware,
+  MiddlewareFunction,
+  MiddlewareResult,
+  Overwrite,
+} from './middleware.js';
+import type { InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from './standard-schema.js';
+import type { Tracked, UntrackedData } from './tracked.js';
+
+/** The three kinds of procedure. */
+export type ProcedureType = 'query' | 'mutation' | 'subscription';
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** What a resolver receives. */
+export interface ResolverOptions<TCtx, TInput> {
+  /** The connection's context, extended by middleware. */
+  ctx: TCtx;
+  /** The input, after the input schema has checked and transformed it. */
+  input: TInput;
+  /** Aborts when the client cancels, times out or disconnects, or the server closes. */
+  signal: AbortSignal;
+  /** The procedure's dotted path, such as `chat.send`. */
+  path: string;
+}
+
+/** A procedure's runtime definition, with its types erased. */
+export interface ProcedureDef {
+  readonly type: ProcedureType;
+  readonly input: StandardSchemaV1 | undefined;
+  readonly output: StandardSchemaV1 | undefined;
+  readonly middlewares: readonly AnyMiddleware[];
+  readonly resolver: (options: ResolverOptions<unknown, unknown>) => unknown;
+}
+
+/**
+ * A defined procedure. `TInput` is what a client passes and `TOutput` what it gets
+ * (for a subscription, each event's data).
+ */
+export interface Procedure<TType extends ProcedureType, TInput, TOutput> {
+  readonly kind: 'procedure';
+  readonly type: TType;
+  readonly def: ProcedureDef;
+  /** Type-only, never set at runtime: carries the types to the client. */
+  readonly $types?: { readonly input: TInput; readonly output: TOutput };
+}
+
+/** Any procedure, whatever its types. */
+export type AnyProcedure = Procedure<ProcedureType, unknown, unknown>;
+
+/** The input and output types of a schema, or of a missing one. */
+export interface SchemaTypes<TIn = unknown, TOut = unknown> {
+  in: TIn;
+  out: TOut;
+}
+
+type NoInput = SchemaTypes<undefined, undefined>;
+type TypesOf<TSchema extends StandardSchemaV1> = SchemaTypes<
+  InferSchemaInput<TSchema>,
+  InferSchemaOutput<TSchema>
+>;
+type ReturnOf<TOutput> = TOutput extends SchemaTypes ? TOutput['in'] : unknown;
+type ResultOf<TOutput, TResult> = TOutput extends SchemaTypes ? TOutput['out'] : TResult;
+
+/**
+ * Builds procedures. Each method returns a new builder, so a partly built one (say,
+ * with auth middleware) can be shared.
+ */
+export interface ProcedureBuilder<
+  TCtx,
+  TInput extends SchemaTypes,
+  TOutput extends SchemaTypes | undefined,
+> {
+  /** Validates the input with a Standard Schema (zod, valibot, ...). Replaces an earlier one. */
+  input<TSchema extends StandardSchemaV1>(
+    schema: TSchema,
+  ): ProcedureBuilder<TCtx, TypesOf<TSchema>, TOutput>;
+  /**
+   * Validates what the resolver returns (each event, for a subscription). A failure is
+   * a server bug: the client gets `INTERNAL_ERROR` and `onError` the issues.
+   */
+  output<TSchema extends StandardSchemaV1>(
+    schema: TSchema,
+  ): ProcedureBuilder<TCtx, TInput, TypesOf<TSchema>>;
+  /** Adds a middleware, which runs before input validation in the order added. */
+  use<TExtra extends object>(
+    middleware: MiddlewareFunction<TCtx, TExtra>,
+  ): ProcedureBuilder<Overwrite<TCtx, TExtra>, TInput, TOutput>;
+  /** A read. A client may retry it after a lost connection. */
+  query<TResult extends ReturnOf<TOutput>>(
+    resolver: (options: ResolverOptions<TCtx, TInput['out']>) => MaybePromise<TResult>,
+  ): Procedure<'query', TInput['in'], ResultOf<TOutput, TResult>>;
+  /** A write. A client never re-sends it without being told it is idempotent. */
+  mutation<TResult extends ReturnOf<TOutput>>(
+    resolver: (options: ResolverOptions<TCtx, TInput['out']>) => MaybePromise<TResult>,
+  ): Procedure<'mutation', TInput['in'], ResultOf<TOutput, TResult>>;
+  /**
+   * A stream of events: an async generator (or any `AsyncIterable`). Yield
+   * `tracked(id, data)` to give an event an id. The generator's `finally` runs when
+   * the client cancels or disconnects; `signal` aborts at the same moment.
+   */
+  subscription<TEvent extends ReturnOf<TOutput> | Tracked<ReturnOf<TOutput>>>(
+    resolver: (options: ResolverOptions<TCtx, TInput['out']>) => AsyncIterable<TEvent>,
+  ): Procedure<'subscription', TInput['in'], ResultOf<TOutput, UntrackedData<TEvent>>>;
+}
+
+interface BuilderState {
+  input: StandardSchemaV1 | undefined;
+  output: StandardSchemaV1 | undefined;
+  middlewares: readonly AnyMiddleware[];
+}
+
+function makeProcedure(
+  state: BuilderState,
+  type: ProcedureType,
+  resolver: ProcedureDef['resolver'],
+): AnyProcedure {
+  if (typeof resolver !== 'function') {
+    throw new TypeError(`A ${type} needs a resolver function`);
+  }
+  return { kind: 'procedure', type, def: { ...state, type, resolver } };
+}
+
+function builderFrom(state: BuilderState): ProcedureBuilder<unknown, NoInput, undefined> {
+  // The generics exist only for the caller; at runtime every builder is this one shape.
+  const builder = {
+    input: (schema: StandardSchemaV1) => builderFrom({ ...state, input: schema }),
+    output: (schema: StandardSchemaV1) => builderFrom({ ...state, output: schema }),
+    use: (middleware: MiddlewareFunction<unknown, object>) =>
+      builderFrom({
+        ...state,
+        middlewares: [...state.middlewares, middleware as AnyMiddleware],
+      }),
+    query: (resolver: ProcedureDef['resolver']) => makeProcedure(state, 'query', resolver),
+    mutation: (resolver: ProcedureDef['resolver']) => makeProcedure(state, 'mutation', resolver),
+    subscription: (resolver: ProcedureDef['resolver']) =>
+      makeProcedure(state, 'subscription', resolver),
+  };
+  return builder as unknown as ProcedureBuilder<unknown, NoInput, undefined>;
+}
+
+/** A procedure builder with no input, output or middleware, for context `TCtx`. */
+export function createProcedureBuilder<TCtx>(): ProcedureBuilder<TCtx, NoInput, undefined> {
+  return builderFrom({ input: undefined, output: undefined, middlewares: [] }) as ProcedureBuilder<
+    TCtx,
+    NoInput,
+    undefined
+  >;
+}
+
+export type { MiddlewareResult };

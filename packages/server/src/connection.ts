@@ -1,0 +1,519 @@
+import {
+  type AnyProcedure,
+  CLOSE_CODES,
+  callProcedure,
+  checkEvent,
+  checkRequest,
+  decodeFrame,
+  ERROR_CODES,
+  type ErrorCodeName,
+  type ErrorIssue,
+  type ErrorObject,
+  encodeBatch,
+  encodeComplete,
+  encodeError,
+  encodeEvent,
+  encodeResult,
+  encodeSubscriptionError,
+  idOf,
+  inputFromParams,
+  isTracked,
+  METHODS,
+  PARSE_FAILED,
+  type ProcedureType,
+  RESERVED_PREFIX,
+  type RequestId,
+  type RequestMessage,
+  STANDARD_MESSAGES,
+  toVolleyError,
+  VolleyError,
+} from '@volley/core';
+import type { ErrorInfo } from './options.js';
+import type { ServerTransport, TransportEvents } from './transport.js';
+
+/** What every connection of one server shares. */
+export interface ConnectionConfig {
+  procedures: ReadonlyMap<string, AnyProcedure>;
+  exposeErrors: boolean;
+  onError: ((info: ErrorInfo) => void) | undefined;
+  maxQueuedBeforeReady: number;
+}
+
+/** A call or subscription this connection is running. */
+interface Running {
+  readonly controller: AbortController;
+  /** Answered by `rpc.cancel`: its own outcome must not be sent. */
+  cancelled: boolean;
+  /** Set once a subscription has been acknowledged. */
+  iterator: AsyncIterator<unknown> | undefined;
+  acked: boolean;
+}
+
+/** A subscription's acknowledgement, and how to start it once the ack is on the wire. */
+class Acked {
+  constructor(
+    readonly text: string,
+    readonly start: () => void,
+  ) {}
+}
+
+type Outcome = string | Acked | undefined;
+
+function protocolError(code: ErrorCodeName, issues?: ErrorIssue[]): ErrorObject {
+  const message = (STANDARD_MESSAGES as Record<string, string | undefined>)[code] ?? code;
+  return issues === undefined
+    ? { code: ERROR_CODES[code], message, data: { code } }
+    : { code: ERROR_CODES[code], message, data: { code, issues } };
+}
+
+// Answers that never change, encoded once.
+const PARSE_ERROR_TEXT = encodeError(null, protocolError('PARSE_ERROR'));
+const BINARY_FRAME_TEXT = encodeError(
+  null,
+  protocolError('INVALID_REQUEST', [
+    {
+      path: [],
+      message: 'Binary frames are not supported: send each JSON-RPC message as a text frame',
+    },
+  ]),
+);
+const EMPTY_BATCH_TEXT = encodeError(
+  null,
+  protocolError('INVALID_REQUEST', [{ path: [], message: 'A batch must not be empty' }]),
+);
+
+/** Cuts a close reason to the 123 bytes RFC 6455 allows, on a character boundary. */
+export function closeReason(text: string): string {
+  let reason = text;
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
+}
+
+/**
+ * One client connection: decodes frames, dispatches requests to procedures, runs
+ * subscriptions, and answers in JSON-RPC 2.0. Calls run concurrently; nothing a
+ * client sends can throw out of here.
+ */
+export class Connection {
+  readonly id: string;
+  readonly #config: ConnectionConfig;
+  readonly #transport: ServerTransport;
+  #ctx: unknown;
+  /** Frames that arrived before the context was ready; `undefined` once it is. */
+  #queue: Array<string | undefined> | undefined = [];
+  #closed = false;
+  readonly #byId = new Map<string | number, Running>();
+  readonly #running = new Set<Running>();
+  readonly #pumps = new Set<Promise<void>>();
+  #resolveClosed!: () => void;
+  /** Resolves when the socket has closed. */
+  readonly closed = new Promise<void>((resolve) => {
+    this.#resolveClosed = resolve;
+  });
+
+  constructor(
+    id: string,
+    config: ConnectionConfig,
+    makeTransport: (events: TransportEvents) => ServerTransport,
+  ) {
+    this.id = id;
+    this.#config = config;
+    this.#transport = makeTransport({
+      message: (text) => this.#onMessage(text),
+      close: () => this.#onClose(),
+    });
+  }
+
+  /** How many calls and subscriptions are running. */
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  /** The context is ready: serve the frames that waited for it. */
+  ready(ctx: unknown): void {
+    this.#ctx = ctx;
+    const queued = this.#queue;
+    this.#queue = undefined;
+    if (queued !== undefined) for (const text of queued) this.#onMessage(text);
+  }
+
+  /** `createContext` failed: close with the matching code. */
+  refuse(error: unknown): void {
+    const volleyError = toVolleyError(error);
+    if (volleyError.code === 'UNAUTHORIZED') {
+      this.close(CLOSE_CODES.UNAUTHORIZED, volleyError.message);
+    } else if (volleyError.code === 'FORBIDDEN') {
+      this.close(CLOSE_CODES.FORBIDDEN, volleyError.message);
+    } else {
+      this.#report({ error: volleyError, connectionId: this.id });
+      this.close(CLOSE_CODES.INTERNAL_ERROR, 'Internal error');
+    }
+  }
+
+  /** Starts the closing handshake. */
+  close(code: number, reason: string): void {
+    this.#transport.close(code, closeReason(reason));
+  }
+
+  /** Drops the socket without a handshake. */
+  terminate(): void {
+    this.#transport.terminate();
+  }
+
+  /** Resolves when every subscription has finished, its `finally` included. */
+  async settled(): Promise<void> {
+    while (this.#pumps.size > 0) await Promise.allSettled([...this.#pumps]);
+  }
+
+  #send(text: string): void {
+    if (!this.#closed) this.#transport.send(text);
+  }
+
+  #report(info: ErrorInfo): void {
+    const onError = this.#config.onError;
+    if (onError === undefined) return;
+    try {
+      onError(info);
+    } catch {
+      // onError is the user's; a throw there must not stop serving.
+    }
+  }
+
+  #onMessage(text: string | undefined): void {
+    if (this.#closed) return;
+    if (this.#queue !== undefined) {
+      if (this.#queue.length >= this.#config.maxQueuedBeforeReady) {
+        this.close(CLOSE_CODES.POLICY_VIOLATION, 'Too many frames before the connection was ready');
+        return;
+      }
+      this.#queue.push(text);
+      return;
+    }
+    // binary frame
+    if (text === undefined) {
+      this.#send(BINARY_FRAME_TEXT);
+      return;
+    }
+    const value = decodeFrame(text);
+    // not JSON: {"jsonrpc":"2.0","id":null,"error":{"code":-32700,...}}
+    if (value === PARSE_FAILED) {
+      this.#send(PARSE_ERROR_TEXT);
+      return;
+    }
+    // batch: [request, ...] → [response, ...]
+    if (Array.isArray(value)) {
+      this.#batch(value);
+      return;
+    }
+    const outcome = this.#dispatch(value);
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (settled) => this.#deliver(settled),
+        (error) => this.#internalFailure(error),
+      );
+    } else this.#deliver(outcome);
+  }
+
+  #deliver(outcome: Outcome): void {
+    if (outcome === undefined) return;
+    if (outcome instanceof Acked) {
+      this.#send(outcome.text);
+      outcome.start();
+    } else this.#send(outcome);
+  }
+
+  #internalFailure(error: unknown): void {
+    this.#report({ error: toVolleyError(error), connectionId: this.id });
+  }
+
+  #batch(items: unknown[]): void {
+    if (items.length === 0) {
+      this.#send(EMPTY_BATCH_TEXT);
+      return;
+    }
+    const outcomes = items.map((item) => this.#dispatch(item));
+    Promise.all(outcomes).then(
+      (settled) => {
+        const texts: string[] = [];
+        const starts: Array<() => void> = [];
+        for (const outcome of settled) {
+          if (outcome instanceof Acked) {
+            texts.push(outcome.text);
+            starts.push(outcome.start);
+          } else if (outcome !== undefined) texts.push(outcome);
+        }
+        // A batch of notifications only gets no reply at all (spec, section 6).
+        if (texts.length > 0) this.#send(encodeBatch(texts));
+        for (const start of starts) start();
+      },
+      (error) => this.#internalFailure(error),
+    );
+  }
+
+  /** Handles one request or notification. Never throws or rejects. */
+  #dispatch(value: unknown): Outcome | Promise<Outcome> {
+    const issues = checkRequest(value);
+    // not a request: {"jsonrpc":"2.0","id":<id or null>,"error":{"code":-32600,...}}
+    if (issues !== undefined)
+      return encodeError(idOf(value), protocolError('INVALID_REQUEST', issues));
+    const request = value as RequestMessage;
+    const { method, id } = request;
+    if (method.startsWith(RESERVED_PREFIX)) return this.#protocolMethod(request);
+    const procedure = this.#config.procedures.get(method);
+    if (procedure === undefined) {
+      // notification to an unknown method: no reply (spec, section 4.1)
+      if (id === undefined) return undefined;
+      return encodeError(
+        id,
+        protocolError('METHOD_NOT_FOUND', [
+          { path: ['method'], message: `No procedure "${method}"` },
+        ]),
+      );
+    }
+    const input = inputFromParams(request.params);
+    return procedure.type === 'subscription'
+      ? this.#subscribe(id, procedure, method, input)
+      : this.#call(id, procedure, method, input);
+  }
+
+  /** Registers a running call; `undefined` when its id is already in flight. */
+  #begin(id: RequestId | undefined): Running | undefined {
+    if (id !== undefined && id !== null && this.#byId.has(id)) return undefined;
+    const running: Running = {
+      controller: new AbortController(),
+      cancelled: false,
+      iterator: undefined,
+      acked: false,
+    };
+    if (id !== undefined && id !== null) this.#byId.set(id, running);
+    this.#running.add(running);
+    return running;
+  }
+
+  #end(id: RequestId | undefined, running: Running): void {
+    if (id !== undefined && id !== null && this.#byId.get(id) === running) this.#byId.delete(id);
+    this.#running.delete(running);
+  }
+
+  #duplicate(id: string | number): string {
+    return encodeError(
+      id,
+      protocolError('INVALID_REQUEST', [
+        { path: ['id'], message: `Request id ${JSON.stringify(id)} is already in flight` },
+      ]),
+    );
+  }
+
+  /** The error object to send for `error`, reporting it to `onError`. */
+  #errorObject(error: unknown, path: string, type: ProcedureType, input: unknown): ErrorObject {
+    const volleyError = toVolleyError(error);
+    this.#report({ error: volleyError, connectionId: this.id, path, type, input });
+    const cause = volleyError.cause;
+    if (
+      this.#config.exposeErrors &&
+      volleyError.code === 'INTERNAL_ERROR' &&
+      cause instanceof Error
+    ) {
+      return {
+        code: volleyError.rpcCode,
+        message: cause.message,
+        data: { code: volleyError.code, stack: cause.stack },
+      };
+    }
+    return volleyError.toErrorObject(this.#config.exposeErrors);
+  }
+
+  // query or mutation: {"id":1,"method":"greet","params":{...}} → {"id":1,"result":...}
+  async #call(
+    id: RequestId | undefined,
+    procedure: AnyProcedure,
+    path: string,
+    input: unknown,
+  ): Promise<Outcome> {
+    const running = this.#begin(id);
+    if (running === undefined) return this.#duplicate(id as string | number);
+    try {
+      const result = await callProcedure(procedure, {
+        path,
+        ctx: this.#ctx,
+        input,
+        signal: running.controller.signal,
+      });
+      if (running.cancelled || id === undefined) return undefined;
+      return encodeResult(id, result);
+    } catch (error) {
+      if (running.cancelled) return undefined;
+      const errorObject = this.#errorObject(error, path, procedure.type, input);
+      return id === undefined ? undefined : encodeError(id, errorObject);
+    } finally {
+      this.#end(id, running);
+    }
+  }
+
+  // subscription: {"id":2,"method":"ticks"} → {"id":2,"result":{"subscription":2}},
+  // then rpc.event notifications, then one rpc.complete or rpc.error.
+  async #subscribe(
+    id: RequestId | undefined,
+    procedure: AnyProcedure,
+    path: string,
+    input: unknown,
+  ): Promise<Outcome> {
+    if (id === undefined || id === null) {
+      const error = new VolleyError({
+        code: 'INVALID_REQUEST',
+        issues: [
+          { path: ['id'], message: `Subscription "${path}" needs a request id that is not null` },
+        ],
+      });
+      // A notification cannot be answered; onError hears of it instead.
+      if (id === undefined) {
+        this.#report({ error, connectionId: this.id, path, type: 'subscription', input });
+        return undefined;
+      }
+      return encodeError(null, error.toErrorObject());
+    }
+    const running = this.#begin(id);
+    if (running === undefined) return this.#duplicate(id);
+    let iterable: AsyncIterable<unknown>;
+    try {
+      iterable = (await callProcedure(procedure, {
+        path,
+        ctx: this.#ctx,
+        input,
+        signal: running.controller.signal,
+      })) as AsyncIterable<unknown>;
+    } catch (error) {
+      this.#end(id, running);
+      if (running.cancelled) return undefined;
+      return encodeError(id, this.#errorObject(error, path, 'subscription', input));
+    }
+    if (running.controller.signal.aborted) {
+      // Cancelled or disconnected while it was being set up: release, never start.
+      this.#end(id, running);
+      iterable[Symbol.asyncIterator]()
+        .return?.()
+        ?.catch(() => {});
+      return undefined;
+    }
+    running.acked = true;
+    return new Acked(encodeResult(id, { subscription: id }), () => {
+      const pump = this.#pump(id, running, iterable, procedure, path);
+      this.#pumps.add(pump);
+      pump.finally(() => this.#pumps.delete(pump));
+    });
+  }
+
+  async #pump(
+    id: string | number,
+    running: Running,
+    iterable: AsyncIterable<unknown>,
+    procedure: AnyProcedure,
+    path: string,
+  ): Promise<void> {
+    const signal = running.controller.signal;
+    let iterator: AsyncIterator<unknown> | undefined;
+    let finished = false;
+    try {
+      iterator = iterable[Symbol.asyncIterator]();
+      running.iterator = iterator;
+      while (!signal.aborted) {
+        const step = await iterator.next();
+        if (step.done) {
+          finished = true;
+          break;
+        }
+        if (signal.aborted) break;
+        let data = step.value;
+        let eventId: string | undefined;
+        if (isTracked(data)) {
+          eventId = data.id;
+          data = data.data;
+        }
+        if (procedure.def.output !== undefined) data = await checkEvent(procedure, data);
+        // {"method":"rpc.event","params":{"subscription":2,"eventId"?:"...","data":...}}
+        this.#send(encodeEvent(id, data, eventId));
+      }
+      if (!finished) {
+        finished = true;
+        await iterator.return?.();
+      }
+      // {"method":"rpc.complete","params":{"subscription":2}}
+      this.#send(encodeComplete(id));
+    } catch (error) {
+      if (!finished && iterator !== undefined) {
+        // The failure was ours (say, an event that would not encode): stop the generator.
+        await Promise.resolve(iterator.return?.()).catch(() => {});
+      }
+      if (signal.aborted) {
+        // Throwing on abort (an AbortError from a timer, say) is how generators stop.
+        this.#send(encodeComplete(id));
+      } else {
+        // {"method":"rpc.error","params":{"subscription":2,"error":{...}}}
+        this.#send(
+          encodeSubscriptionError(id, this.#errorObject(error, path, 'subscription', undefined)),
+        );
+      }
+    } finally {
+      this.#end(id, running);
+    }
+  }
+
+  #stop(running: Running): void {
+    running.controller.abort();
+    // Wakes iterators that honour return() while a next() is pending (pub/sub ones do);
+    // an async generator queues it and stops at its next await or yield.
+    const returned = running.iterator?.return?.();
+    if (returned !== undefined) Promise.resolve(returned).catch(() => {});
+  }
+
+  // {"method":"rpc.cancel","params":{"id":2}}: stop call or subscription 2.
+  #protocolMethod(request: RequestMessage): Outcome {
+    const { id, method, params } = request;
+    if (method !== METHODS.CANCEL) {
+      if (id === undefined) return undefined;
+      return encodeError(
+        id,
+        protocolError('METHOD_NOT_FOUND', [
+          { path: ['method'], message: `No protocol method "${method}"` },
+        ]),
+      );
+    }
+    const target = (params as { id?: unknown } | undefined)?.id;
+    if (
+      Array.isArray(params) ||
+      (typeof target !== 'string' && (typeof target !== 'number' || !Number.isFinite(target)))
+    ) {
+      if (id === undefined) return undefined;
+      return encodeError(
+        id,
+        protocolError('INVALID_PARAMS', [
+          { path: ['params', 'id'], message: 'rpc.cancel needs params {"id": <request id>}' },
+        ]),
+      );
+    }
+    const running = this.#byId.get(target);
+    if (running !== undefined && !running.cancelled) {
+      running.cancelled = !running.acked;
+      this.#stop(running);
+      // A call (or a subscription not yet acknowledged) is answered now, once.
+      if (running.cancelled) {
+        this.#send(
+          encodeError(target, {
+            code: ERROR_CODES.CANCELLED,
+            message: 'Cancelled',
+            data: { code: 'CANCELLED' },
+          }),
+        );
+      }
+    }
+    return id === undefined ? undefined : encodeResult(id, running !== undefined);
+  }
+
+  #onClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue = undefined;
+    for (const running of this.#running) this.#stop(running);
+    this.#resolveClosed();
+  }
+}

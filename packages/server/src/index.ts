@@ -1,0 +1,19 @@
+// @volley/server: serves a Volley router over WebSockets with ws.
+
+export {
+  type ConnectionInfo,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_MAX_PAYLOAD,
+  DEFAULT_MAX_QUEUED_BEFORE_READY,
+  type ErrorInfo,
+  type ServerOptions,
+} from './options.js';
+export {
+  createMemoryEngine,
+  createPubSub,
+  DEFAULT_MAX_BUFFERED_EVENTS,
+  type PubSub,
+  type TopicSubscribeOptions,
+} from './pubsub.js';
+export { type AttachOptions, createServer, type VolleyServer } from './server.js';
+export type { ServerTransport, TransportEvents } from './transport.js';
