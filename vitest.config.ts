@@ -1,6 +1,19 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // Tests run against the packages' source, so no build is needed between edits.
+    // The built artifacts are checked by the examples, which import them as users do.
+    alias: [
+      { find: /^@volley\/core$/, replacement: source('./packages/core/src/index.ts') },
+      { find: /^@volley\/core\/schema$/, replacement: source('./packages/core/src/schema.ts') },
+      { find: /^@volley\/server$/, replacement: source('./packages/server/src/index.ts') },
+      { find: /^@volley\/client$/, replacement: source('./packages/client/src/index.ts') },
+    ],
+  },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     // Real sockets on a busy 2-core machine: generous, never asserted on.
