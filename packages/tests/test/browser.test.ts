@@ -1,0 +1,105 @@
+// The client in a real browser: bundled for the browser platform (so any Node-only import
+// fails the build), served beside the Volley endpoint, and run in Debian's Chromium on
+// the browser's own WebSocket. Fails, never skips, when Chromium is missing.
+import { access, constants } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { initVolley } from '@volley/core';
+import { createServer, type VolleyServer } from '@volley/server';
+import { build } from 'esbuild';
+import { type Browser, chromium } from 'playwright-core';
+import { afterEach, expect, it } from 'vitest';
+import { z } from 'zod';
+
+const CHROMIUM = process.env.VOLLEY_CHROMIUM ?? '/usr/bin/chromium';
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+const v = initVolley();
+const router = v.router({
+  greet: v.procedure
+    .input(z.object({ name: z.string().min(1) }))
+    .query(({ input }) => `Hello, ${input.name}`),
+  ticks: v.procedure.input(z.number().int().max(10)).subscription(async function* ({ input }) {
+    for (let tick = 1; tick <= input; tick++) yield tick;
+  }),
+});
+export type BrowserRouter = typeof router;
+
+let browser: Browser | undefined;
+let http: Server | undefined;
+let volley: VolleyServer | undefined;
+afterEach(async () => {
+  await browser?.close();
+  await volley?.close();
+  await new Promise((resolve) => (http ? http.close(resolve) : resolve(undefined)));
+});
+
+async function bundleClient() {
+  const result = await build({
+    entryPoints: [source('./browser/page.ts')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    metafile: true,
+    logLevel: 'silent',
+    alias: {
+      '@volley/client': source('../../client/src/index.ts'),
+      '@volley/core': source('../../core/src/index.ts'),
+    },
+  });
+  const code = result.outputFiles[0]?.text ?? '';
+  return { code, inputs: Object.keys(result.metafile.inputs) };
+}
+
+it('bundles for the browser without Node built-ins or zod', async () => {
+  const { code, inputs } = await bundleClient();
+  expect(inputs.filter((input) => input.includes('node_modules/zod'))).toEqual([]);
+  expect(code).not.toMatch(/from ["']node:/);
+  expect(code).not.toMatch(/require\(["'](node:)?(fs|net|http|crypto|stream)["']\)/);
+});
+
+it('calls and subscribes from Chromium over the browser WebSocket', async () => {
+  await access(CHROMIUM, constants.X_OK); // CI installs it; a missing browser fails here
+  const { code } = await bundleClient();
+  http = createHttpServer((request, response) => {
+    if (request.url === '/page.js') {
+      response.writeHead(200, { 'Content-Type': 'text/javascript' }).end(code);
+    } else {
+      response
+        .writeHead(200, { 'Content-Type': 'text/html' })
+        .end('<!doctype html><script type="module" src="/page.js"></script>');
+    }
+  });
+  volley = createServer({ router });
+  volley.attach(http, { path: '/rpc' });
+  await new Promise<void>((resolve) => http?.listen(0, '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.waitForFunction(() => window.volleyResult !== undefined, undefined, {
+    timeout: 20_000,
+  });
+  expect(await page.evaluate(() => window.volleyResult)).toEqual({
+    greeting: 'Hello, Chromium',
+    ticks: [1, 2, 3],
+    code: 'INVALID_PARAMS',
+    hasNodeGlobals: 'undefined',
+  });
+});
