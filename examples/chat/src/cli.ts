@@ -18,7 +18,7 @@ const url = new URL(values.url);
 url.searchParams.set('name', values.name);
 const client = createClient<ChatRouter>({ url, WebSocket });
 
-client.onMessage.subscribe(
+const subscription = client.onMessage.subscribe(
   { room: values.room },
   {
     onStarted: () =>
@@ -43,4 +43,6 @@ for await (const line of input) {
     console.error(error instanceof VolleyError ? `Not sent: ${error.message}` : error);
   }
 }
+// Leaving is not a failure: unsubscribe before closing so onError stays quiet.
+subscription.unsubscribe();
 await client.$close();
