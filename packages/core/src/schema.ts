@@ -20,18 +20,26 @@ export const requestSchema = z.object({
   params: paramsSchema.optional(),
 });
 
+/**
+ * Any value `JSON.parse` can give, which is what JSON-RPC 2.0 allows in `result` and
+ * `error.data`. Not `z.json()`: it rejects non-finite numbers, yet `1e999` is valid
+ * JSON (it parses to `Infinity`), and `isResponse` does not walk these members either.
+ */
+const anyJsonValue = z.unknown().refine((value) => value !== undefined, 'Required');
+
 /** The `error` member of an error response. */
 export const errorObjectSchema = z.object({
-  code: z.int(),
+  // Any integer, as JSON-RPC 2.0 says; `z.int()` would also reject integers past 2^53.
+  code: z.number().refine(Number.isInteger, 'Must be an integer'),
   message: z.string(),
-  data: z.json().optional(),
+  data: anyJsonValue.optional(),
 });
 
 /** A success response. server → client. */
 export const successResponseSchema = z.object({
   jsonrpc: z.literal('2.0'),
   id: requestIdSchema,
-  result: z.json(),
+  result: anyJsonValue,
   error: z.undefined().optional(),
 });
 
@@ -57,7 +65,7 @@ export const eventNotificationSchema = z.object({
   method: z.literal('rpc.event'),
   params: z.object({
     subscription: subscriptionIdSchema,
-    data: z.json(),
+    data: anyJsonValue,
     eventId: z.string().optional(),
   }),
 });
