@@ -50,6 +50,13 @@ const invalidOutput = (issues: ErrorIssue[]) =>
     ),
   });
 
+/** `{}`: what generic JSON-RPC clients send as "no params", so it counts as no input. */
+function isEmptyObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const _key in value) return false;
+  return Object.getPrototypeOf(value) === Object.prototype;
+}
+
 /** What running a procedure needs. */
 export interface CallOptions {
   path: string;
@@ -62,7 +69,7 @@ export interface CallOptions {
 async function resolve(def: ProcedureDef, options: CallOptions, ctx: unknown): Promise<unknown> {
   let input: unknown;
   if (def.input !== undefined) input = await validate(def.input, options.input, invalidParams);
-  else if (options.input !== undefined) {
+  else if (options.input !== undefined && !isEmptyObject(options.input)) {
     throw invalidParams([{ path: [], message: 'This procedure takes no input' }]);
   }
   const result = await def.resolver({ ctx, input, signal: options.signal, path: options.path });

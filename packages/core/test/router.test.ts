@@ -389,6 +389,7 @@ describe('callProcedure', () => {
     ['null', null],
     ['an empty array', []],
     ['zero', 0],
+    ['an object with a null prototype', Object.create(null)],
   ])(
     'fails with INVALID_PARAMS when a procedure without input is given %s',
     async (_label, input) => {

@@ -82,6 +82,11 @@ const EMPTY_BATCH_TEXT = encodeError(
   protocolError('INVALID_REQUEST', [{ path: [], message: 'A batch must not be empty' }]),
 );
 
+/** Shortens a client-chosen name quoted in an error, so a reply never echoes a huge one. */
+function clip(name: string): string {
+  return name.length <= 100 ? name : `${name.slice(0, 100)}…`;
+}
+
 /** Cuts a close reason to the 123 bytes RFC 6455 allows, on a character boundary. */
 export function closeReason(text: string): string {
   let reason = text;
@@ -266,7 +271,7 @@ export class Connection {
       return encodeError(
         id,
         protocolError('METHOD_NOT_FOUND', [
-          { path: ['method'], message: `No procedure "${method}"` },
+          { path: ['method'], message: `No procedure "${clip(method)}"` },
         ]),
       );
     }
@@ -474,7 +479,7 @@ export class Connection {
       return encodeError(
         id,
         protocolError('METHOD_NOT_FOUND', [
-          { path: ['method'], message: `No protocol method "${method}"` },
+          { path: ['method'], message: `No protocol method "${clip(method)}"` },
         ]),
       );
     }

@@ -112,7 +112,16 @@ export function openRaw(url: string, protocols?: string[]): Promise<RawPeer> {
     },
     next(what = 'a frame') {
       if (backlog.length > 0) return Promise.resolve(backlog.shift());
-      return within(new Promise((resolve) => waiters.push(resolve)), what);
+      let waiter!: (frame: unknown) => void;
+      const frame = new Promise((resolve) => {
+        waiter = resolve;
+        waiters.push(resolve);
+      });
+      // A waiter that timed out must not swallow a later frame.
+      return within(frame, what).finally(() => {
+        const index = waiters.indexOf(waiter);
+        if (index !== -1) waiters.splice(index, 1);
+      });
     },
     request(frame) {
       peer.send(frame);
