@@ -2,13 +2,20 @@ import {
   type AnyRouter,
   CLOSE_CODES,
   encodeRequest,
+  type InitParams,
   isResponse,
   METHODS,
+  type Params,
   PendingCalls,
   paramsFromInput,
   VolleyError,
 } from '@volley/core';
 import { ClientConnection } from './connection.js';
+
+function resolveLazy<T>(value: Lazy<T> | undefined): Promise<T | undefined> {
+  return Promise.resolve(typeof value === 'function' ? (value as () => T | Promise<T>)() : value);
+}
+
 import { ClientClosedError, ConnectionLostError } from './errors.js';
 import { createProxy } from './proxy.js';
 import {
@@ -23,10 +30,19 @@ import { resolveWebSocket, type WebSocketConstructor } from './websocket.js';
 /** Default per-call timeout, in ms: 30 s. For a subscription it bounds the wait for the acknowledgement. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** A value, or a function giving it (possibly async), asked again on every connection attempt. */
+export type Lazy<T> = T | (() => T | Promise<T>);
+
 /** Options of {@link createClient}. */
 export interface ClientOptions {
-  /** The server's `ws://` or `wss://` URL. */
-  url: string | URL;
+  /** The server's `ws://` or `wss://` URL, or a function giving it for each attempt. */
+  url: Lazy<string | URL>;
+  /**
+   * Sent in `rpc.init` as the connection's first message, for the server's
+   * `createContext` (a browser cannot set headers on a WebSocket). A function is asked
+   * again for each connection, so it can return a fresh token. Must be JSON.
+   */
+  connectionParams?: Lazy<unknown>;
   /**
    * The WebSocket implementation. Default: the platform's `WebSocket`. On Node 20,
    * pass `ws`'s default export.
@@ -57,7 +73,7 @@ class ClientCore {
   constructor(options: ClientOptions) {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#connection = new ClientConnection({
-      url: String(options.url),
+      prepare: () => this.#prepare(options),
       WebSocket: resolveWebSocket(options.WebSocket),
       onMessage: (text) => this.#onMessage(text),
       onLost: (code, reason) => this.#onLost(code, reason),
@@ -67,6 +83,20 @@ class ClientCore {
 
   get state() {
     return this.#connection.state;
+  }
+
+  /** Resolves the URL and connection params, and registers the `rpc.init` that greets the server. */
+  async #prepare(options: ClientOptions): Promise<{ url: string; greeting: string }> {
+    const [url, connectionParams] = await Promise.all([
+      resolveLazy(options.url),
+      resolveLazy(options.connectionParams),
+    ]);
+    const id = ++this.#nextId;
+    const params: InitParams = connectionParams === undefined ? {} : { connectionParams };
+    const greeting = encodeRequest(id, METHODS.INIT, params as Params);
+    // Its answer means the server accepted the connection; a refusal closes the socket.
+    this.#pending.add(id, { resolve: () => {}, reject: () => {} });
+    return { url: String(url), greeting };
   }
 
   call(

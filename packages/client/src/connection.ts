@@ -4,8 +4,16 @@ import { OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket
 /** Where the client's socket is. */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'closed';
 
-interface ConnectionOptions {
+/** What a connection attempt needs, worked out afresh for each attempt. */
+export interface Attempt {
   url: string;
+  /** The first frame to send once open (`rpc.init`). */
+  greeting: string;
+}
+
+interface ConnectionOptions {
+  /** Resolves the URL and greeting of a new attempt; may reject to fail it. */
+  prepare(): Promise<Attempt>;
   WebSocket: WebSocketConstructor;
   onMessage(text: string): void;
   /** The socket closed without `close()` being called. */
@@ -37,11 +45,37 @@ export class ClientConnection {
   connect(): void {
     if (this.#state !== 'idle') return;
     this.#state = 'connecting';
-    const socket = new this.#options.WebSocket(this.#options.url);
+    this.#options.prepare().then(
+      (attempt) => {
+        if (this.#state === 'connecting') this.#open(attempt);
+      },
+      () => {
+        // The URL or connection params could not be had: the attempt failed like a
+        // refused socket would (1006, abnormal closure).
+        if (this.#state !== 'connecting') return;
+        this.#state = 'idle';
+        this.#outbox.clear();
+        this.#options.onLost(1006, 'Could not prepare the connection');
+      },
+    );
+  }
+
+  #open(attempt: Attempt): void {
+    let socket: WebSocketLike;
+    try {
+      socket = new this.#options.WebSocket(attempt.url);
+    } catch {
+      // A malformed URL throws synchronously in every implementation.
+      this.#state = 'idle';
+      this.#outbox.clear();
+      this.#options.onLost(1006, `Could not open ${attempt.url}`);
+      return;
+    }
     this.#socket = socket;
     socket.onopen = () => {
       if (this.#socket !== socket) return;
       this.#state = 'open';
+      socket.send(attempt.greeting);
       for (const text of this.#outbox.values()) socket.send(text);
       this.#outbox.clear();
     };

@@ -17,9 +17,11 @@ import {
   encodeSubscriptionError,
   idOf,
   inputFromParams,
+  isRequest,
   isTracked,
   METHODS,
   PARSE_FAILED,
+  PROTOCOL_VERSION,
   type ProcedureType,
   RESERVED_PREFIX,
   type RequestId,
@@ -103,9 +105,14 @@ export class Connection {
   readonly id: string;
   readonly #config: ConnectionConfig;
   readonly #transport: ServerTransport;
+  readonly #makeContext: (connectionParams: unknown) => unknown;
   #ctx: unknown;
-  /** Frames that arrived before the context was ready; `undefined` once it is. */
-  #queue: Array<string | undefined> | undefined = [];
+  /** `new` until the first frame, `pending` while the context is made, then `ready`. */
+  #phase: 'new' | 'pending' | 'ready' = 'new';
+  /** The id of the `rpc.init` request to answer once the context is ready. */
+  #initId: RequestId | undefined;
+  /** Frames that arrived before the context was ready. */
+  #queue: Array<string | undefined> = [];
   #closed = false;
   readonly #byId = new Map<string | number, Running>();
   readonly #running = new Set<Running>();
@@ -116,13 +123,19 @@ export class Connection {
     this.#resolveClosed = resolve;
   });
 
+  /**
+   * @param makeContext builds the context from the `rpc.init` connection params
+   * (`undefined` without one); it may return a promise, and may throw to refuse.
+   */
   constructor(
     id: string,
     config: ConnectionConfig,
+    makeContext: (connectionParams: unknown) => unknown,
     makeTransport: (events: TransportEvents) => ServerTransport,
   ) {
     this.id = id;
     this.#config = config;
+    this.#makeContext = makeContext;
     this.#transport = makeTransport({
       message: (text) => this.#onMessage(text),
       close: () => this.#onClose(),
@@ -134,16 +147,50 @@ export class Connection {
     return this.#running.size;
   }
 
-  /** The context is ready: serve the frames that waited for it. */
-  ready(ctx: unknown): void {
+  /**
+   * The first frame decides the context: `rpc.init` brings connection params (and is
+   * answered once the context is ready); anything else means there are none.
+   */
+  #open(text: string | undefined): void {
+    this.#phase = 'pending';
+    let connectionParams: unknown;
+    const first = text === undefined ? undefined : decodeFrame(text);
+    if (isRequest(first) && first.method === METHODS.INIT) {
+      this.#initId = first.id ?? undefined;
+      connectionParams = (first.params as { connectionParams?: unknown } | undefined)
+        ?.connectionParams;
+    } else this.#queue.push(text);
+    let made: unknown;
+    try {
+      made = this.#makeContext(connectionParams);
+    } catch (error) {
+      this.#refuse(error);
+      return;
+    }
+    if (made instanceof Promise) {
+      made.then(
+        (ctx) => this.#ready(ctx),
+        (error) => this.#refuse(error),
+      );
+    } else this.#ready(made);
+  }
+
+  /** The context is ready: accept `rpc.init`, then serve the frames that waited. */
+  #ready(ctx: unknown): void {
+    if (this.#closed) return;
     this.#ctx = ctx;
+    this.#phase = 'ready';
+    // {"id":0,"method":"rpc.init",...} → {"id":0,"result":{"connectionId":"...","protocol":1}}
+    if (this.#initId !== undefined) {
+      this.#send(encodeResult(this.#initId, { connectionId: this.id, protocol: PROTOCOL_VERSION }));
+    }
     const queued = this.#queue;
-    this.#queue = undefined;
-    if (queued !== undefined) for (const text of queued) this.#onMessage(text);
+    this.#queue = [];
+    for (const text of queued) this.#onMessage(text);
   }
 
   /** `createContext` failed: close with the matching code. */
-  refuse(error: unknown): void {
+  #refuse(error: unknown): void {
     const volleyError = toVolleyError(error);
     if (volleyError.code === 'UNAUTHORIZED') {
       this.close(CLOSE_CODES.UNAUTHORIZED, volleyError.message);
@@ -186,7 +233,11 @@ export class Connection {
 
   #onMessage(text: string | undefined): void {
     if (this.#closed) return;
-    if (this.#queue !== undefined) {
+    if (this.#phase !== 'ready') {
+      if (this.#phase === 'new') {
+        this.#open(text);
+        return;
+      }
       if (this.#queue.length >= this.#config.maxQueuedBeforeReady) {
         this.close(CLOSE_CODES.POLICY_VIOLATION, 'Too many frames before the connection was ready');
         return;
@@ -471,18 +522,38 @@ export class Connection {
     if (returned !== undefined) Promise.resolve(returned).catch(() => {});
   }
 
-  // {"method":"rpc.cancel","params":{"id":2}}: stop call or subscription 2.
   #protocolMethod(request: RequestMessage): Outcome {
-    const { id, method, params } = request;
-    if (method !== METHODS.CANCEL) {
-      if (id === undefined) return undefined;
-      return encodeError(
-        id,
-        protocolError('METHOD_NOT_FOUND', [
-          { path: ['method'], message: `No protocol method "${clip(method)}"` },
-        ]),
-      );
+    const { id, method } = request;
+    switch (method) {
+      // {"id":1,"method":"rpc.cancel","params":{"id":2}}: stop call or subscription 2.
+      case METHODS.CANCEL:
+        return this.#cancel(request);
+      // {"id":5,"method":"rpc.ping"} → {"id":5,"result":"pong"}: the client's heartbeat.
+      case METHODS.PING:
+        return id === undefined ? undefined : encodeResult(id, 'pong');
+      // rpc.init after the first frame: the connection is already set up.
+      case METHODS.INIT:
+        return id === undefined
+          ? undefined
+          : encodeError(
+              id,
+              protocolError('INVALID_REQUEST', [
+                { path: ['method'], message: 'rpc.init must be the first message of a connection' },
+              ]),
+            );
+      default:
+        if (id === undefined) return undefined;
+        return encodeError(
+          id,
+          protocolError('METHOD_NOT_FOUND', [
+            { path: ['method'], message: `No protocol method "${clip(method)}"` },
+          ]),
+        );
     }
+  }
+
+  #cancel(request: RequestMessage): Outcome {
+    const { id, params } = request;
     const target = (params as { id?: unknown } | undefined)?.id;
     if (
       Array.isArray(params) ||
@@ -517,7 +588,7 @@ export class Connection {
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#queue = undefined;
+    this.#queue = [];
     for (const running of this.#running) this.#stop(running);
     this.#resolveClosed();
   }

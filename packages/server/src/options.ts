@@ -16,12 +16,20 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
  */
 export const DEFAULT_MAX_QUEUED_BEFORE_READY = 1_000;
 
-/** What `createContext` receives for each new connection. */
+/**
+ * What `createContext` receives for each new connection. It runs at the connection's
+ * first frame, so that `rpc.init`'s connection params can take part.
+ */
 export interface ConnectionInfo {
   /** The HTTP upgrade request: headers, cookies, URL and `socket.remoteAddress`. */
   request: IncomingMessage;
   /** A nanoid, unique across servers. */
   connectionId: string;
+  /**
+   * What the client sent as `connectionParams` in `rpc.init` (a browser cannot set
+   * headers, so tokens travel here), or `undefined`. Untrusted JSON: validate it.
+   */
+  connectionParams: unknown;
 }
 
 /** What `onError` receives. */

@@ -115,26 +115,16 @@ export function createServer<TRouter extends AnyRouter>(
   let closing: Promise<void> | undefined;
 
   function accept(socket: WebSocket, request: IncomingMessage): void {
-    const connection = new Connection(nanoid(), config, (events) => wsTransport(socket, events));
+    const connectionId = nanoid();
+    const makeContext =
+      createContext === undefined
+        ? () => ({})
+        : (connectionParams: unknown) => createContext({ request, connectionId, connectionParams });
+    const connection = new Connection(connectionId, config, makeContext, (events) =>
+      wsTransport(socket, events),
+    );
     connections.add(connection);
     connection.closed.then(() => connections.delete(connection));
-    if (createContext === undefined) {
-      connection.ready({});
-      return;
-    }
-    let made: unknown;
-    try {
-      made = createContext({ request, connectionId: connection.id });
-    } catch (error) {
-      connection.refuse(error);
-      return;
-    }
-    if (made instanceof Promise) {
-      made.then(
-        (ctx) => connection.ready(ctx),
-        (error) => connection.refuse(error),
-      );
-    } else connection.ready(made);
   }
 
   function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {

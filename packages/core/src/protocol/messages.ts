@@ -96,6 +96,13 @@ export interface CancelParams {
 
 /** Protocol methods. User procedures can never have these names: `rpc.` is reserved by JSON-RPC 2.0. */
 export const METHODS = {
+  /**
+   * client → server, optional, first message only: `{"connectionParams": ...}` for
+   * `createContext`. Its response accepts the connection.
+   */
+  INIT: 'rpc.init',
+  /** client → server: a heartbeat; answered with `"pong"`. */
+  PING: 'rpc.ping',
   /** client → server: stop the call or subscription started by request `id`. */
   CANCEL: 'rpc.cancel',
   /** server → client: one event of a subscription. */
@@ -105,6 +112,21 @@ export const METHODS = {
   /** server → client: a subscription failed. */
   ERROR: 'rpc.error',
 } as const;
+
+/** The version of this protocol, sent in the `rpc.init` result. */
+export const PROTOCOL_VERSION = 1;
+
+/** `params` of `rpc.init`. */
+export interface InitParams {
+  /** Whatever the application authenticates with; `createContext` receives it. */
+  connectionParams?: unknown;
+}
+
+/** `result` of `rpc.init`: the connection is accepted. */
+export interface InitResult {
+  connectionId: string;
+  protocol: number;
+}
 
 /** The prefix JSON-RPC 2.0 reserves for extensions, and so for Volley's protocol methods. */
 export const RESERVED_PREFIX = 'rpc.';
