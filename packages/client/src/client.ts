@@ -8,15 +8,18 @@ import {
   type Params,
   PendingCalls,
   paramsFromInput,
+  type ResumeParams,
+  type SubscriptionAck,
   VolleyError,
 } from '@volley/core';
-import { ClientConnection } from './connection.js';
-
-function resolveLazy<T>(value: Lazy<T> | undefined): Promise<T | undefined> {
-  return Promise.resolve(typeof value === 'function' ? (value as () => T | Promise<T>)() : value);
-}
-
-import { ClientClosedError, ConnectionLostError } from './errors.js';
+import {
+  type Attempt,
+  ClientConnection,
+  type ConnectionState,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  type RetryOptions,
+} from './connection.js';
+import { ClientClosedError, ConnectionLostError, ResyncRequiredError } from './errors.js';
 import { createProxy } from './proxy.js';
 import {
   createSubscription,
@@ -24,11 +27,14 @@ import {
   type Subscription,
   type SubscriptionSink,
 } from './subscription.js';
-import type { CallOptions, VolleyClient } from './types.js';
+import type { MutationOptions, VolleyClient } from './types.js';
 import { resolveWebSocket, type WebSocketConstructor } from './websocket.js';
 
-/** Default per-call timeout, in ms: 30 s. For a subscription it bounds the wait for the acknowledgement. */
+/** Default per-call timeout, in ms: 30 s. For a subscription it bounds each wait for an acknowledgement. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** How long a lazy client keeps an idle connection open, in ms: 10 s. */
+export const DEFAULT_LAZY_IDLE_MS = 10_000;
 
 /** A value, or a function giving it (possibly async), asked again on every connection attempt. */
 export type Lazy<T> = T | (() => T | Promise<T>);
@@ -50,8 +56,18 @@ export interface ClientOptions {
   WebSocket?: WebSocketConstructor;
   /** Default timeout of each call, in ms. See {@link DEFAULT_TIMEOUT_MS}. `Infinity` disables it. */
   timeoutMs?: number;
-  /** Open the socket at the first call rather than at once. Default `false`. */
-  lazy?: boolean;
+  /** Reconnection backoff. See `DEFAULT_RETRY`. */
+  retry?: RetryOptions;
+  /**
+   * Heartbeat interval in ms (see `DEFAULT_HEARTBEAT_INTERVAL_MS`); `0` turns heartbeats
+   * off. Pings are sent only on a silent connection and never keep a lazy one open.
+   */
+  heartbeatIntervalMs?: number;
+  /**
+   * Connect at the first call rather than at once, and close the connection after it has
+   * had nothing to do for `idleMs` (default {@link DEFAULT_LAZY_IDLE_MS}). Default `false`.
+   */
+  lazy?: boolean | { idleMs?: number };
 }
 
 type Operation = 'query' | 'mutate';
@@ -61,49 +77,133 @@ interface ServerNotification {
   params?: { subscription?: unknown; data?: unknown; eventId?: unknown; error?: unknown };
 }
 
+/** A request waiting to be answered, and what to do with it if the connection drops. */
+interface Outgoing {
+  /** The frame, built when sent (a subscription's changes once it has been acknowledged). */
+  frame(): string;
+  /** Whether it may be sent again on a new connection after being sent on a lost one. */
+  readonly retriable: boolean;
+  sent: boolean;
+}
+
+/** A live subscription, as the client tracks it across connections. */
+interface LiveSubscription {
+  /** The request id that started it, which its events carry. */
+  readonly id: number;
+  /** The request that starts it the first time. */
+  readonly first: string;
+  readonly sink: SubscriptionSink;
+  readonly path: string;
+  readonly params: Params | undefined;
+  readonly options: SubscribeOptions<unknown>;
+  /** Acknowledged at least once: a restart is a resume. */
+  acked: boolean;
+  /** The server acknowledged it on the current connection. */
+  live: boolean;
+}
+
+function resolveLazy<T>(value: Lazy<T> | undefined): Promise<T | undefined> {
+  return Promise.resolve(typeof value === 'function' ? (value as () => T | Promise<T>)() : value);
+}
+
 /** The client's engine: ids, the pending-call table, the subscription table. */
 class ClientCore {
   #nextId = 0;
   readonly #pending = new PendingCalls<number>();
-  readonly #subscriptions = new Map<number, SubscriptionSink>();
+  /** Requests not yet answered, in the order they were made. */
+  readonly #outgoing = new Map<number, Outgoing>();
+  readonly #subscriptions = new Map<number, LiveSubscription>();
+  readonly #stateListeners = new Set<(state: ConnectionState) => void>();
   readonly #connection: ClientConnection;
+  readonly #options: ClientOptions;
   readonly #timeoutMs: number;
+  readonly #lazyIdleMs: number | undefined;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The id of the current connection's rpc.init, while unanswered. */
+  #initId: number | undefined;
   #closed = false;
 
   constructor(options: ClientOptions) {
+    this.#options = options;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#connection = new ClientConnection({
-      prepare: () => this.#prepare(options),
-      WebSocket: resolveWebSocket(options.WebSocket),
-      onMessage: (text) => this.#onMessage(text),
-      onLost: (code, reason) => this.#onLost(code, reason),
-    });
-    if (options.lazy !== true) this.#connection.connect();
+    const lazy = options.lazy;
+    this.#lazyIdleMs =
+      lazy === undefined || lazy === false
+        ? undefined
+        : ((lazy === true ? undefined : lazy.idleMs) ?? DEFAULT_LAZY_IDLE_MS);
+    this.#connection = new ClientConnection(
+      {
+        prepare: () => this.#prepare(),
+        onOpen: () => this.#flush(),
+        onMessage: (text) => this.#onMessage(text),
+        onDrop: (code, reason) => this.#onDrop(code, reason),
+        onGiveUp: (code, reason) => this.#failAll(new ConnectionLostError(code, reason)),
+        onStateChange: (state) => {
+          for (const listener of [...this.#stateListeners]) listener(state);
+        },
+      },
+      resolveWebSocket(options.WebSocket),
+      options.retry,
+      options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    );
+    if (this.#lazyIdleMs === undefined) this.#connection.connect();
   }
 
-  get state() {
+  get state(): ConnectionState {
     return this.#connection.state;
   }
 
+  onStateChange(listener: (state: ConnectionState) => void): () => void {
+    this.#stateListeners.add(listener);
+    return () => this.#stateListeners.delete(listener);
+  }
+
   /** Resolves the URL and connection params, and registers the `rpc.init` that greets the server. */
-  async #prepare(options: ClientOptions): Promise<{ url: string; greeting: string }> {
+  async #prepare(): Promise<Attempt> {
     const [url, connectionParams] = await Promise.all([
-      resolveLazy(options.url),
-      resolveLazy(options.connectionParams),
+      resolveLazy(this.#options.url),
+      resolveLazy(this.#options.connectionParams),
     ]);
     const id = ++this.#nextId;
     const params: InitParams = connectionParams === undefined ? {} : { connectionParams };
-    const greeting = encodeRequest(id, METHODS.INIT, params as Params);
     // Its answer means the server accepted the connection; a refusal closes the socket.
-    this.#pending.add(id, { resolve: () => {}, reject: () => {} });
-    return { url: String(url), greeting };
+    this.#dropInit();
+    this.#initId = id;
+    this.#pending.add(id, { resolve: () => this.#connection.accepted(), reject: () => {} });
+    return { url: String(url), greeting: encodeRequest(id, METHODS.INIT, params as Params) };
+  }
+
+  /** Forgets the greeting of a connection that is gone. */
+  #dropInit(): void {
+    if (this.#initId !== undefined) this.#pending.delete(this.#initId);
+    this.#initId = undefined;
+  }
+
+  /** A socket opened: send everything waiting, in the order it was made. */
+  #flush(): void {
+    for (const request of this.#outgoing.values()) {
+      if (!request.sent) request.sent = this.#connection.send(request.frame());
+    }
+  }
+
+  /** Sends a new request now if the socket is open; otherwise it waits for one. */
+  #enqueue(id: number, request: Outgoing): void {
+    this.#outgoing.set(id, request);
+    this.#busy();
+    request.sent = this.#connection.send(request.frame());
+    if (!request.sent) this.#connection.connect();
+  }
+
+  #settled(id: number): void {
+    this.#outgoing.delete(id);
+    this.#idleCheck();
   }
 
   call(
     operation: Operation,
     path: string,
     input: unknown,
-    options: CallOptions = {},
+    options: MutationOptions = {},
   ): Promise<unknown> {
     if (this.#closed) return Promise.reject(new ClientClosedError());
     const { signal } = options;
@@ -126,7 +226,10 @@ class ClientCore {
         this.#cancelRemote(id);
         reject(signal?.reason);
       };
-      const cleanup = () => signal?.removeEventListener('abort', onAbort);
+      const cleanup = () => {
+        signal?.removeEventListener('abort', onAbort);
+        this.#settled(id);
+      };
       this.#pending.add(
         id,
         {
@@ -141,8 +244,8 @@ class ClientCore {
         },
         timeoutMs,
         () => {
-          cleanup();
           this.#cancelRemote(id);
+          cleanup();
           reject(
             new VolleyError({
               code: 'TIMEOUT',
@@ -152,7 +255,13 @@ class ClientCore {
         },
       );
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#connection.send(text, id);
+      // A query is safe to send again after a lost connection; a mutation only when the
+      // caller says it is idempotent.
+      this.#enqueue(id, {
+        frame: () => text,
+        retriable: operation === 'query' || options.idempotent === true,
+        sent: false,
+      });
     });
   }
 
@@ -169,6 +278,7 @@ class ClientCore {
       if (this.#subscriptions.delete(id)) {
         this.#pending.delete(id);
         this.#cancelRemote(id);
+        this.#settled(id);
       }
     });
     if (this.#closed) {
@@ -179,9 +289,11 @@ class ClientCore {
       sink.complete();
       return subscription;
     }
-    let text: string;
+    let params: Params | undefined;
+    let first: string;
     try {
-      text = encodeRequest(id, path, paramsFromInput(input));
+      params = paramsFromInput(input);
+      first = encodeRequest(id, path, params);
     } catch (error) {
       sink.fail(
         new TypeError(`The input of subscription "${path}" is not JSON-serialisable`, {
@@ -190,10 +302,12 @@ class ClientCore {
       );
       return subscription;
     }
-    // A sink that detaches itself from the table and the signal when it ends.
-    const tracked: SubscriptionSink = {
-      started: sink.started,
-      push: sink.push,
+    // A sink that detaches itself from the tables and the signal when it ends.
+    const detaching: SubscriptionSink = {
+      ...sink,
+      get position() {
+        return sink.position;
+      },
       complete: () => {
         this.#forget(id, signal, onAbort);
         sink.complete();
@@ -203,36 +317,91 @@ class ClientCore {
         sink.fail(error);
       },
     };
-    this.#subscriptions.set(id, tracked);
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const live: LiveSubscription = {
+      id,
+      first,
+      sink: detaching,
+      path,
+      params,
+      options,
+      acked: false,
+      live: false,
+    };
+    this.#subscriptions.set(id, live);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.#startSubscription(live);
+    return subscription;
+  }
+
+  /** Sends (or, after a lost connection, re-sends) a subscription and awaits its ack. */
+  #startSubscription(live: LiveSubscription): void {
+    const { id } = live;
+    const timeoutMs = live.options.timeoutMs ?? this.#timeoutMs;
     this.#pending.add(
       id,
-      { resolve: () => tracked.started(), reject: (error) => tracked.fail(error) },
+      {
+        resolve: (result) => this.#onAck(id, live, result as SubscriptionAck),
+        reject: (error) => live.sink.fail(error),
+      },
       timeoutMs,
       () => {
         this.#cancelRemote(id);
-        tracked.fail(
+        live.sink.fail(
           new VolleyError({
             code: 'TIMEOUT',
-            message: `"${path}" was not acknowledged within ${timeoutMs} ms`,
+            message: `"${live.path}" was not acknowledged within ${timeoutMs} ms`,
           }),
         );
       },
     );
-    signal?.addEventListener('abort', onAbort, { once: true });
-    this.#connection.send(text, id);
-    return subscription;
+    this.#enqueue(id, {
+      // The first time a direct call; after a lost connection, rpc.resume from the position.
+      frame: () => {
+        if (!live.acked) return live.first;
+        const resume: ResumeParams = { method: live.path };
+        if (live.params !== undefined) resume.params = live.params;
+        if (live.sink.position !== undefined) resume.lastEventId = live.sink.position;
+        return encodeRequest(id, METHODS.RESUME, resume as unknown as Params);
+      },
+      retriable: true,
+      sent: false,
+    });
+  }
+
+  #onAck(id: number, live: LiveSubscription, ack: SubscriptionAck): void {
+    this.#outgoing.delete(id);
+    const resumed = live.acked;
+    live.acked = true;
+    live.live = true;
+    const hadPosition = live.sink.position !== undefined;
+    if (typeof ack?.lastEventId === 'string' && (!hadPosition || ack.recovered === false)) {
+      live.sink.setPosition(ack.lastEventId);
+    }
+    if (!resumed) {
+      live.sink.started();
+      return;
+    }
+    const recovered = ack?.recovered === true;
+    if (live.options.onResumed !== undefined) live.options.onResumed({ recovered });
+    else if (!recovered && hadPosition) {
+      // Events may be missing and nobody is listening for it: fail rather than go on with a gap.
+      this.#cancelRemote(id);
+      live.sink.fail(new ResyncRequiredError(live.sink.position));
+    }
   }
 
   #forget(id: number, signal: AbortSignal | undefined, onAbort: () => void): void {
     this.#subscriptions.delete(id);
     this.#pending.delete(id);
     signal?.removeEventListener('abort', onAbort);
+    this.#settled(id);
   }
 
-  /** Tells the server to stop request `id`, unless it never left the outbox. */
+  /** Tells the server to stop request `id`, unless it never left this client. */
   #cancelRemote(id: number): void {
-    if (this.#connection.unqueue(id)) return;
+    const request = this.#outgoing.get(id);
+    this.#outgoing.delete(id);
+    if (request?.sent === false) return;
     this.#connection.send(encodeRequest(undefined, METHODS.CANCEL, { id }));
   }
 
@@ -249,7 +418,7 @@ class ClientCore {
 
   #handle(message: unknown): void {
     if (isResponse(message)) {
-      if (typeof message.id !== 'number') return;
+      if (typeof message.id !== 'number') return; // a heartbeat's "pong"
       if ('error' in message)
         this.#pending.reject(message.id, VolleyError.fromErrorObject(message.error));
       else this.#pending.resolve(message.id, message.result);
@@ -258,14 +427,17 @@ class ClientCore {
     const { method, params } = (message ?? {}) as ServerNotification;
     const id = params?.subscription;
     if (typeof id !== 'number') return;
-    const sink = this.#subscriptions.get(id);
-    if (sink === undefined) return; // Already unsubscribed here; the server is catching up.
+    const live = this.#subscriptions.get(id);
+    if (live === undefined) return; // Already unsubscribed here; the server is catching up.
     if (method === METHODS.EVENT) {
-      sink.push(params?.data, typeof params?.eventId === 'string' ? params.eventId : undefined);
-    } else if (method === METHODS.COMPLETE) sink.complete();
+      live.sink.push(
+        params?.data,
+        typeof params?.eventId === 'string' ? params.eventId : undefined,
+      );
+    } else if (method === METHODS.COMPLETE) live.sink.complete();
     else if (method === METHODS.ERROR) {
       const error = params?.error as { code?: unknown; message?: unknown } | undefined;
-      sink.fail(
+      live.sink.fail(
         typeof error?.code === 'number' && typeof error.message === 'string'
           ? VolleyError.fromErrorObject(error as { code: number; message: string })
           : new VolleyError({
@@ -276,26 +448,67 @@ class ClientCore {
     }
   }
 
-  #onLost(code: number, reason: string): void {
-    const error =
-      code === CLOSE_CODES.UNAUTHORIZED
-        ? new VolleyError({ code: 'UNAUTHORIZED', message: reason || 'Unauthorized' })
-        : code === CLOSE_CODES.FORBIDDEN
-          ? new VolleyError({ code: 'FORBIDDEN', message: reason || 'Forbidden' })
-          : new ConnectionLostError(code, reason);
-    this.#failAll(error);
+  /**
+   * The socket dropped. Sent requests that may not run twice fail; everything else waits
+   * for the next connection. Returns whether to reconnect.
+   */
+  #onDrop(code: number, reason: string): boolean {
+    this.#dropInit();
+    if (code === CLOSE_CODES.UNAUTHORIZED || code === CLOSE_CODES.FORBIDDEN) {
+      // Refused: retrying with the same credentials would only storm the server.
+      this.#failAll(
+        new VolleyError({
+          code: code === CLOSE_CODES.UNAUTHORIZED ? 'UNAUTHORIZED' : 'FORBIDDEN',
+          message: reason || (code === CLOSE_CODES.UNAUTHORIZED ? 'Unauthorized' : 'Forbidden'),
+        }),
+      );
+      return false;
+    }
+    const lost = new ConnectionLostError(code, reason);
+    for (const [id, request] of [...this.#outgoing]) {
+      if (!request.sent) continue;
+      if (request.retriable) request.sent = false;
+      else this.#pending.reject(id, lost);
+    }
+    // Acknowledged subscriptions resume on the next connection.
+    for (const live of this.#subscriptions.values()) {
+      if (!live.live) continue;
+      live.live = false;
+      this.#startSubscription(live);
+    }
+    return this.#lazyIdleMs === undefined || this.#outgoing.size > 0;
+  }
+
+  /** A lazy client has work: keep (or get) its connection. */
+  #busy(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+  }
+
+  /** A lazy client with nothing waiting closes its connection after `idleMs`. */
+  #idleCheck(): void {
+    if (this.#lazyIdleMs === undefined || this.#outgoing.size > 0 || this.#subscriptions.size > 0)
+      return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.#outgoing.size === 0 && this.#subscriptions.size === 0)
+        this.#connection.disconnect();
+    }, this.#lazyIdleMs);
   }
 
   #failAll(error: unknown): void {
-    const sinks = [...this.#subscriptions.values()];
+    const lives = [...this.#subscriptions.values()];
     this.#subscriptions.clear();
+    this.#outgoing.clear();
     this.#pending.rejectAll(error);
-    for (const sink of sinks) sink.fail(error);
+    for (const live of lives) live.sink.fail(error);
   }
 
   close(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
+      clearTimeout(this.#idleTimer);
       this.#failAll(new ClientClosedError());
     }
     return this.#connection.close();
@@ -322,6 +535,7 @@ export function createClient<TRouter extends AnyRouter>(
     },
     {
       $close: () => core.close(),
+      $onStateChange: (listener: (state: ConnectionState) => void) => core.onStateChange(listener),
       get $state() {
         return core.state;
       },

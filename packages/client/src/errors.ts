@@ -26,3 +26,20 @@ export class ClientClosedError extends Error {
     super('The client was closed');
   }
 }
+
+/**
+ * A subscription's connection was lost and the server could not replay what was missed
+ * (its log no longer holds the position, or the server restarted). Events may be
+ * missing: resync the application's state, then subscribe again. Delivered to a
+ * subscription that has no `onResumed` callback; one that has gets `{ recovered: false }`.
+ */
+export class ResyncRequiredError extends Error {
+  override readonly name = 'ResyncRequiredError';
+  /** The last event id received before the gap. */
+  readonly lastEventId: string | undefined;
+
+  constructor(lastEventId: string | undefined) {
+    super('The subscription resumed without the events missed while disconnected');
+    this.lastEventId = lastEventId;
+  }
+}

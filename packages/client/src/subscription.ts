@@ -12,6 +12,13 @@ export interface SubscribeOptions<TData> {
   onComplete?: () => void;
   /** The server acknowledged the subscription; events may follow. */
   onStarted?: () => void;
+  /**
+   * The subscription came back after a lost connection. `recovered` is true when every
+   * event missed meanwhile is being replayed; false when some may be lost and the app
+   * should resync. Without this callback, a subscription that had a position and was not
+   * recovered fails with `ResyncRequiredError` instead of going on with a gap.
+   */
+  onResumed?: (info: { recovered: boolean }) => void;
 }
 
 /**
@@ -19,7 +26,11 @@ export interface SubscribeOptions<TData> {
  * pass `onData` and friends to `.subscribe()`.
  */
 export interface Subscription<TData> extends AsyncIterable<TData> {
-  /** The id of the last tracked event received, if any. */
+  /**
+   * Where the subscription would resume from: the id of the last tracked event received,
+   * or, before any, the position the server said it started at. `undefined` when the
+   * stream is not resumable.
+   */
   readonly lastEventId: string | undefined;
   /** Stops the subscription and tells the server. Iteration ends (done). Idempotent. */
   unsubscribe(): void;
@@ -28,6 +39,10 @@ export interface Subscription<TData> extends AsyncIterable<TData> {
 /** How the client feeds a subscription. Internal. */
 export interface SubscriptionSink {
   started(): void;
+  /** The position to resume from: the last event id, or the ack's starting point. */
+  readonly position: string | undefined;
+  /** Records a position from an acknowledgement, when no event has given one. */
+  setPosition(position: string): void;
   push(data: unknown, eventId: string | undefined): void;
   complete(): void;
   fail(error: unknown): void;
@@ -108,6 +123,12 @@ export function createSubscription<TData>(
 
   const sink: SubscriptionSink = {
     started: () => options.onStarted?.(),
+    get position() {
+      return lastEventId;
+    },
+    setPosition(position) {
+      lastEventId = position;
+    },
     push(data, eventId) {
       if (ended) return;
       if (eventId !== undefined) lastEventId = eventId;

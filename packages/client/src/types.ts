@@ -18,6 +18,16 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** Options of one mutation. */
+export interface MutationOptions extends CallOptions {
+  /**
+   * The mutation is safe to run twice, so after a lost connection the client may send it
+   * again. Default `false`: a mutation that was sent and not answered when the connection
+   * dropped rejects with `ConnectionLostError` and is never re-sent silently.
+   */
+  idempotent?: boolean;
+}
+
 /** The input is optional when the procedure accepts `undefined`. */
 type Args<TInput, TOptions> = undefined extends TInput
   ? [input?: TInput, options?: TOptions]
@@ -30,7 +40,7 @@ interface ProcedureClients<TInput, TOutput> {
   };
   mutation: {
     /** Calls the mutation. Resolves to its result; rejects with a `VolleyError`, a lost-connection error or the abort reason. */
-    mutate(...args: Args<TInput, CallOptions>): Promise<TOutput>;
+    mutate(...args: Args<TInput, MutationOptions>): Promise<TOutput>;
   };
   subscription: {
     /** Starts the subscription. Iterate the result, or pass `onData`. */
@@ -59,8 +69,10 @@ export interface ClientControls {
    * `ClientClosedError`; later calls reject with it too. Resolves once the socket is closed.
    */
   $close(): Promise<void>;
-  /** Where the socket is: `idle` (none yet, or dropped), `connecting`, `open` or `closed`. */
+  /** Where the connection is: `idle`, `connecting`, `open`, `reconnecting` or `closed`. */
   readonly $state: ConnectionState;
+  /** Calls `listener` on every change of `$state`. Returns a function that stops it. */
+  $onStateChange(listener: (state: ConnectionState) => void): () => void;
 }
 
 /** The typed client for a router type. */

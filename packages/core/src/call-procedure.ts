@@ -64,6 +64,8 @@ export interface CallOptions {
   /** The input as sent, before validation. */
   input: unknown;
   signal: AbortSignal;
+  /** For a resumed subscription, the last event id the client saw. */
+  lastEventId?: string;
 }
 
 async function resolve(def: ProcedureDef, options: CallOptions, ctx: unknown): Promise<unknown> {
@@ -72,7 +74,13 @@ async function resolve(def: ProcedureDef, options: CallOptions, ctx: unknown): P
   else if (options.input !== undefined && !isEmptyObject(options.input)) {
     throw invalidParams([{ path: [], message: 'This procedure takes no input' }]);
   }
-  const result = await def.resolver({ ctx, input, signal: options.signal, path: options.path });
+  const result = await def.resolver({
+    ctx,
+    input,
+    signal: options.signal,
+    path: options.path,
+    lastEventId: options.lastEventId,
+  });
   if (def.type === 'subscription') {
     if (typeof (result as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] !== 'function') {
       throw new VolleyError({

@@ -51,6 +51,7 @@ export {
   STANDARD_MESSAGES,
 } from './protocol/codes.js';
 export {
+  type AuthParams,
   type CancelParams,
   type CompleteParams,
   type ErrorData,
@@ -67,13 +68,23 @@ export {
   type RequestId,
   type RequestMessage,
   type ResponseMessage,
+  type ResumeParams,
   type SubscriptionAck,
   type SubscriptionErrorParams,
   type SuccessResponse,
 } from './protocol/messages.js';
 export { inputFromParams, paramsFromInput } from './protocol/params.js';
 export { checkRequest, idOf, isRequest, isResponse } from './protocol/validate.js';
-export type { PubSubEngine, TopicEvent, Unsubscribe } from './pubsub.js';
+export {
+  type Backlog,
+  markResumable,
+  type PubSubEngine,
+  type Resumable,
+  type ResumeState,
+  resumeStateOf,
+  type TopicEvent,
+  type Unsubscribe,
+} from './pubsub.js';
 export {
   type AnyRouter,
   createRouter,

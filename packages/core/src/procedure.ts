@@ -22,6 +22,12 @@ export interface ResolverOptions<TCtx, TInput> {
   signal: AbortSignal;
   /** The procedure's dotted path, such as `chat.send`. */
   path: string;
+  /**
+   * For a subscription the client is resuming after a lost connection: the id of the
+   * last event it received. Pass it on (`events.subscribe(topic, { signal, lastEventId })`)
+   * to replay what it missed.
+   */
+  lastEventId?: string;
 }
 
 /** A procedure's runtime definition, with its types erased. */

@@ -21,12 +21,16 @@ import {
   isTracked,
   METHODS,
   PARSE_FAILED,
+  type Params,
   PROTOCOL_VERSION,
   type ProcedureType,
   RESERVED_PREFIX,
   type RequestId,
   type RequestMessage,
+  type ResumeParams,
+  resumeStateOf,
   STANDARD_MESSAGES,
+  type SubscriptionAck,
   toVolleyError,
   VolleyError,
 } from '@volley/core';
@@ -117,6 +121,9 @@ export class Connection {
   readonly #byId = new Map<string | number, Running>();
   readonly #running = new Set<Running>();
   readonly #pumps = new Set<Promise<void>>();
+  /** Queries and mutations running, and who waits for there to be none. */
+  #calls = 0;
+  readonly #onIdle: Array<() => void> = [];
   #resolveClosed!: () => void;
   /** Resolves when the socket has closed. */
   readonly closed = new Promise<void>((resolve) => {
@@ -145,6 +152,15 @@ export class Connection {
   /** How many calls and subscriptions are running. */
   get runningCount(): number {
     return this.#running.size;
+  }
+
+  /**
+   * Resolves once no query or mutation is running (subscriptions do not count), so a
+   * server can drain before it closes.
+   */
+  callsSettled(): Promise<void> {
+    if (this.#calls === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#onIdle.push(resolve));
   }
 
   /**
@@ -388,6 +404,7 @@ export class Connection {
   ): Promise<Outcome> {
     const running = this.#begin(id);
     if (running === undefined) return this.#duplicate(id as string | number);
+    this.#calls += 1;
     try {
       const result = await callProcedure(procedure, {
         path,
@@ -403,6 +420,8 @@ export class Connection {
       return id === undefined ? undefined : encodeError(id, errorObject);
     } finally {
       this.#end(id, running);
+      this.#calls -= 1;
+      if (this.#calls === 0) for (const resolve of this.#onIdle.splice(0)) resolve();
     }
   }
 
@@ -413,6 +432,7 @@ export class Connection {
     procedure: AnyProcedure,
     path: string,
     input: unknown,
+    resume?: { lastEventId: string | undefined },
   ): Promise<Outcome> {
     if (id === undefined || id === null) {
       const error = new VolleyError({
@@ -431,13 +451,21 @@ export class Connection {
     const running = this.#begin(id);
     if (running === undefined) return this.#duplicate(id);
     let iterable: AsyncIterable<unknown>;
+    let ack: SubscriptionAck;
     try {
       iterable = (await callProcedure(procedure, {
         path,
         ctx: this.#ctx,
         input,
         signal: running.controller.signal,
+        lastEventId: resume?.lastEventId,
       })) as AsyncIterable<unknown>;
+      // A resumable stream (a pub/sub topic) says where it starts and, when resuming,
+      // whether it replays everything missed. Any other stream cannot resume.
+      const state = await resumeStateOf(iterable);
+      ack = { subscription: id };
+      if (state !== undefined) ack.lastEventId = state.position;
+      if (resume !== undefined) ack.recovered = state?.recovered ?? false;
     } catch (error) {
       this.#end(id, running);
       if (running.cancelled) return undefined;
@@ -452,7 +480,7 @@ export class Connection {
       return undefined;
     }
     running.acked = true;
-    return new Acked(encodeResult(id, { subscription: id }), () => {
+    return new Acked(encodeResult(id, ack), () => {
       const pump = this.#pump(id, running, iterable, procedure, path);
       this.#pumps.add(pump);
       pump.finally(() => this.#pumps.delete(pump));
@@ -522,12 +550,16 @@ export class Connection {
     if (returned !== undefined) Promise.resolve(returned).catch(() => {});
   }
 
-  #protocolMethod(request: RequestMessage): Outcome {
+  #protocolMethod(request: RequestMessage): Outcome | Promise<Outcome> {
     const { id, method } = request;
     switch (method) {
       // {"id":1,"method":"rpc.cancel","params":{"id":2}}: stop call or subscription 2.
       case METHODS.CANCEL:
         return this.#cancel(request);
+      // {"id":4,"method":"rpc.resume","params":{"method":"feed","params":...,"lastEventId":"..."}}
+      // → {"id":4,"result":{"subscription":4,"recovered":true,"lastEventId":"..."}}
+      case METHODS.RESUME:
+        return this.#resume(request);
       // {"id":5,"method":"rpc.ping"} → {"id":5,"result":"pong"}: the client's heartbeat.
       case METHODS.PING:
         return id === undefined ? undefined : encodeResult(id, 'pong');
@@ -550,6 +582,55 @@ export class Connection {
           ]),
         );
     }
+  }
+
+  #resume(request: RequestMessage): Outcome | Promise<Outcome> {
+    const { id } = request;
+    const params = request.params as Partial<ResumeParams> | unknown[] | undefined;
+    const issues: ErrorIssue[] = [];
+    if (params === undefined || Array.isArray(params)) {
+      issues.push({
+        path: ['params'],
+        message: 'rpc.resume needs params {"method", "params"?, "lastEventId"?}',
+      });
+    } else {
+      if (typeof params.method !== 'string')
+        issues.push({ path: ['params', 'method'], message: 'Must be a string' });
+      if (
+        params.params !== undefined &&
+        (typeof params.params !== 'object' || params.params === null)
+      ) {
+        issues.push({ path: ['params', 'params'], message: 'Must be an array or an object' });
+      }
+      if (params.lastEventId !== undefined && typeof params.lastEventId !== 'string') {
+        issues.push({ path: ['params', 'lastEventId'], message: 'Must be a string' });
+      }
+    }
+    if (issues.length > 0 || params === undefined || Array.isArray(params)) {
+      return id === undefined
+        ? undefined
+        : encodeError(id, protocolError('INVALID_PARAMS', issues));
+    }
+    const method = params.method as string;
+    const procedure = this.#config.procedures.get(method);
+    if (procedure?.type !== 'subscription') {
+      if (id === undefined) return undefined;
+      return encodeError(
+        id,
+        protocolError('METHOD_NOT_FOUND', [
+          { path: ['params', 'method'], message: `No subscription "${clip(method)}"` },
+        ]),
+      );
+    }
+    return this.#subscribe(
+      id,
+      procedure,
+      method,
+      inputFromParams(params.params as Params | undefined),
+      {
+        lastEventId: params.lastEventId,
+      },
+    );
   }
 
   #cancel(request: RequestMessage): Outcome {

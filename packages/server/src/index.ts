@@ -3,6 +3,8 @@
 export {
   type ConnectionInfo,
   DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_MAX_PAYLOAD,
   DEFAULT_MAX_QUEUED_BEFORE_READY,
   type ErrorInfo,
@@ -11,7 +13,9 @@ export {
 export {
   createMemoryEngine,
   createPubSub,
+  DEFAULT_LOG_SIZE,
   DEFAULT_MAX_BUFFERED_EVENTS,
+  type MemoryEngineOptions,
   type PubSub,
   type TopicSubscribeOptions,
 } from './pubsub.js';

@@ -17,6 +17,19 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_QUEUED_BEFORE_READY = 1_000;
 
 /**
+ * How often, in ms, the server pings each socket (a WebSocket ping frame): 30 s. A peer
+ * that has not answered one ping by the next is terminated, so a half-open connection is
+ * released within about two intervals. `0` turns it off.
+ */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000;
+
+/**
+ * How long `close()` lets running queries and mutations finish, in ms, before it closes
+ * the sockets: 10 s. Subscriptions do not hold it up; clients resume them elsewhere.
+ */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
+/**
  * What `createContext` receives for each new connection. It runs at the connection's
  * first frame, so that `rpc.init`'s connection params can take part.
  */
@@ -77,6 +90,10 @@ export type ServerOptions<TRouter extends AnyRouter> = ContextOption<RouterConte
   onError?: (info: ErrorInfo) => void;
   /** See {@link DEFAULT_CLOSE_TIMEOUT_MS}. */
   closeTimeoutMs?: number;
+  /** See {@link DEFAULT_HEARTBEAT_INTERVAL_MS}. */
+  heartbeatIntervalMs?: number;
+  /** See {@link DEFAULT_DRAIN_TIMEOUT_MS}. */
+  drainTimeoutMs?: number;
   /** See {@link DEFAULT_MAX_QUEUED_BEFORE_READY}. */
   maxQueuedBeforeReady?: number;
 };

@@ -1,5 +1,9 @@
 import {
+  type Backlog,
+  markResumable,
   type PubSubEngine,
+  type Resumable,
+  type ResumeState,
   type TopicEvent,
   type Tracked,
   tracked,
@@ -14,19 +18,60 @@ import { nanoid } from 'nanoid';
 export const DEFAULT_MAX_BUFFERED_EVENTS = 10_000;
 
 /**
- * The in-memory engine: events go to this process's subscribers, in publish order.
- * Event ids are nanoids, unique across processes.
+ * How many recent events the in-memory engine keeps per topic, so that a client that
+ * reconnects can be sent what it missed: 1,000. Older positions are "not recovered".
  */
-export function createMemoryEngine(): PubSubEngine {
-  const listeners = new Map<string, Set<(event: TopicEvent) => void>>();
+export const DEFAULT_LOG_SIZE = 1_000;
+
+interface TopicState {
+  /** Sequence number of the newest event; 0 before the first. */
+  seq: number;
+  /** The newest events, oldest first, at most `logSize`. */
+  log: TopicEvent[];
+  listeners: Set<(event: TopicEvent) => void>;
+}
+
+/** Options of {@link createMemoryEngine}. */
+export interface MemoryEngineOptions {
+  /** See {@link DEFAULT_LOG_SIZE}. */
+  logSize?: number;
+}
+
+/**
+ * The in-memory engine: events go to this process's subscribers in publish order, and
+ * the last `logSize` of each topic are kept for resuming. An event id is
+ * `<epoch>.<sequence>`, where the epoch is a nanoid drawn when the engine is made, so ids
+ * are unique across processes and a position from before a restart is never mistaken
+ * for one after it.
+ */
+export function createMemoryEngine(options: MemoryEngineOptions = {}): PubSubEngine {
+  const logSize = options.logSize ?? DEFAULT_LOG_SIZE;
+  if (!Number.isInteger(logSize) || logSize < 0) {
+    throw new TypeError('createMemoryEngine: `logSize` must be a non-negative integer');
+  }
+  const epoch = nanoid();
+  const topics = new Map<string, TopicState>();
+  const stateOf = (topic: string): TopicState => {
+    let state = topics.get(topic);
+    if (state === undefined) {
+      state = { seq: 0, log: [], listeners: new Set() };
+      topics.set(topic, state);
+    }
+    return state;
+  };
+
   return {
     async publish(topic, data) {
-      const event: TopicEvent = { id: nanoid(), data };
-      const set = listeners.get(topic);
-      if (set === undefined) return event.id;
+      const state = stateOf(topic);
+      state.seq += 1;
+      const event: TopicEvent = { id: `${epoch}.${state.seq}`, data };
+      if (logSize > 0) {
+        state.log.push(event);
+        if (state.log.length > logSize) state.log.shift();
+      }
       const failures: unknown[] = [];
       // A copy, so a listener that unsubscribes during delivery does not skip another.
-      for (const listener of [...set]) {
+      for (const listener of [...state.listeners]) {
         try {
           listener(event);
         } catch (error) {
@@ -39,16 +84,27 @@ export function createMemoryEngine(): PubSubEngine {
       return event.id;
     },
     subscribe(topic, listener) {
-      let set = listeners.get(topic);
-      if (set === undefined) {
-        set = new Set();
-        listeners.set(topic, set);
-      }
-      set.add(listener);
+      const state = stateOf(topic);
+      state.listeners.add(listener);
       return () => {
-        set.delete(listener);
-        if (set.size === 0 && listeners.get(topic) === set) listeners.delete(topic);
+        state.listeners.delete(listener);
       };
+    },
+    async backlog(topic, eventId): Promise<Backlog> {
+      const dot = eventId.lastIndexOf('.');
+      if (dot === -1 || eventId.slice(0, dot) !== epoch) return undefined;
+      const seq = Number(eventId.slice(dot + 1));
+      const state = topics.get(topic);
+      const newest = state?.seq ?? 0;
+      if (!Number.isInteger(seq) || seq < 0 || seq > newest) return undefined;
+      const log = state?.log ?? [];
+      const oldest = newest - log.length + 1;
+      // Positions older than the log's first event cannot be replayed whole.
+      if (seq < oldest - 1) return undefined;
+      return log.slice(seq - oldest + 1);
+    },
+    async head(topic) {
+      return `${epoch}.${topics.get(topic)?.seq ?? 0}`;
     },
   };
 }
@@ -57,6 +113,11 @@ export function createMemoryEngine(): PubSubEngine {
 export interface TopicSubscribeOptions {
   /** Ends the iteration when it aborts. Pass the resolver's `signal`. */
   signal?: AbortSignal;
+  /**
+   * Resume after this event: the events since are replayed from the engine's log before
+   * live ones, with none twice. Pass the resolver's `lastEventId`.
+   */
+  lastEventId?: string;
   /** See {@link DEFAULT_MAX_BUFFERED_EVENTS}. */
   maxBuffered?: number;
 }
@@ -71,14 +132,15 @@ export interface PubSub<TTopics extends Record<string, unknown>> {
     data: TTopics[TTopic],
   ): Promise<string>;
   /**
-   * Listens on `topic` from this call on, and iterates its events as tracked events,
-   * so a subscription can `yield*` them and clients see their ids. The iteration ends
+   * Listens on `topic` and iterates its events as tracked events, so a subscription can
+   * return it (or `yield*` it) and clients see event ids and can resume. It starts after
+   * the topic's newest event, or after `lastEventId` when resuming. The iteration ends
    * when `signal` aborts or the consumer leaves its loop.
    */
   subscribe<TTopic extends keyof TTopics & string>(
     topic: TTopic,
     options?: TopicSubscribeOptions,
-  ): AsyncIterableIterator<Tracked<TTopics[TTopic]>>;
+  ): AsyncIterableIterator<Tracked<TTopics[TTopic]>> & Resumable;
 }
 
 type Waiter<T> = {
@@ -90,17 +152,20 @@ function iterateTopic<T>(
   engine: PubSubEngine,
   topic: string,
   options: TopicSubscribeOptions,
-): AsyncIterableIterator<Tracked<T>> {
+): AsyncIterableIterator<Tracked<T>> & Resumable {
   const maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED_EVENTS;
   const buffer: Array<Tracked<T>> = [];
   let waiter: Waiter<Tracked<T>> | undefined;
   let failure: unknown;
   let ended = false;
+  let unsubscribe: (() => void) | undefined;
+  /** Ids replayed from the log, which must not be delivered again when they arrive live. */
+  let replayed: Set<string> | undefined;
 
   const end = () => {
     if (ended) return;
     ended = true;
-    unsubscribe();
+    unsubscribe?.();
     options.signal?.removeEventListener('abort', end);
     if (waiter !== undefined) {
       const pending = waiter;
@@ -110,7 +175,7 @@ function iterateTopic<T>(
     }
   };
 
-  const unsubscribe = engine.subscribe(topic, (event) => {
+  const deliver = (event: TopicEvent) => {
     if (ended) return;
     const item = tracked(event.id, event.data as T);
     if (waiter !== undefined) {
@@ -124,11 +189,43 @@ function iterateTopic<T>(
       });
       end();
     } else buffer.push(item);
+  };
+
+  // Live events are held back until the backlog is in the buffer, and checked against it.
+  let held: TopicEvent[] | undefined = [];
+  const onLive = (event: TopicEvent) => {
+    if (held !== undefined) held.push(event);
+    else if (replayed === undefined || !replayed.delete(event.id)) deliver(event);
+  };
+
+  // Read the live side before the backlog (so nothing published in between is lost),
+  // then replay the backlog and drop live events it already holds.
+  const start = (async (): Promise<ResumeState> => {
+    const from = options.lastEventId ?? (await engine.head(topic));
+    if (ended) return { position: from, recovered: false };
+    unsubscribe = engine.subscribe(topic, onLive);
+    const backlog = await engine.backlog(topic, from);
+    const recovered = backlog !== undefined;
+    const position = recovered ? from : await engine.head(topic);
+    if (backlog !== undefined && backlog.length > 0) {
+      replayed = new Set(backlog.map((event) => event.id));
+      for (const event of backlog) deliver(event);
+    }
+    const pending = held ?? [];
+    held = undefined;
+    for (const event of pending) onLive(event);
+    return { position, recovered };
+  })();
+  // A failing engine fails the iteration; the rejection is also seen by the server.
+  start.catch((error: unknown) => {
+    failure ??= error;
+    end();
   });
+
   if (options.signal?.aborted) end();
   else options.signal?.addEventListener('abort', end, { once: true });
 
-  return {
+  const iterator: AsyncIterableIterator<Tracked<T>> = {
     next() {
       const item = buffer.shift();
       if (item !== undefined) return Promise.resolve({ done: false, value: item });
@@ -152,17 +249,18 @@ function iterateTopic<T>(
       return this;
     },
   };
+  return markResumable(iterator, start);
 }
 
 /**
- * Typed pub/sub. Procedures publish; subscriptions `yield*` from `subscribe`. The
+ * Typed pub/sub. Procedures publish; subscriptions return (or `yield*`) `subscribe`. The
  * engine defaults to {@link createMemoryEngine}; pass another (Redis, say) to share
  * events across nodes without changing the procedures.
  *
  * @example
  * const events = createPubSub<{ [room: `room:${string}`]: Message }>();
  * await events.publish(`room:${id}`, message);
- * yield* events.subscribe(`room:${id}`, { signal });
+ * .subscription(({ input, signal, lastEventId }) => events.subscribe(`room:${input.id}`, { signal, lastEventId }))
  */
 export function createPubSub<TTopics extends Record<string, unknown>>(
   options: { engine?: PubSubEngine } = {},

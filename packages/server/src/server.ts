@@ -13,6 +13,8 @@ import { Connection, type ConnectionConfig } from './connection.js';
 import {
   type ConnectionInfo,
   DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_MAX_PAYLOAD,
   DEFAULT_MAX_QUEUED_BEFORE_READY,
   type ServerOptions,
@@ -110,6 +112,24 @@ export function createServer<TRouter extends AnyRouter>(
     perMessageDeflate: false,
   });
   const connections = new Set<Connection>();
+  // Heartbeat: every interval each socket is pinged; one that has not answered the
+  // previous ping by then is dead (half-open) and is terminated.
+  const alive = new Map<WebSocket, boolean>();
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+  const heartbeat =
+    heartbeatIntervalMs > 0 && Number.isFinite(heartbeatIntervalMs)
+      ? setInterval(() => {
+          for (const [socket, answered] of alive) {
+            if (!answered) {
+              socket.terminate();
+              continue;
+            }
+            alive.set(socket, false);
+            socket.ping();
+          }
+        }, heartbeatIntervalMs).unref()
+      : undefined;
+  const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const ownServers: HttpServer[] = [];
   const detachers = new Set<() => void>();
   let closing: Promise<void> | undefined;
@@ -124,7 +144,12 @@ export function createServer<TRouter extends AnyRouter>(
       wsTransport(socket, events),
     );
     connections.add(connection);
-    connection.closed.then(() => connections.delete(connection));
+    alive.set(socket, true);
+    socket.on('pong', () => alive.set(socket, true));
+    connection.closed.then(() => {
+      connections.delete(connection);
+      alive.delete(socket);
+    });
   }
 
   function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -174,6 +199,15 @@ export function createServer<TRouter extends AnyRouter>(
     const serversClosed = ownServers.map(
       (server) => new Promise<void>((resolve) => server.close(() => resolve())),
     );
+    clearInterval(heartbeat);
+    // Drain: let running queries and mutations answer, within drainTimeoutMs, and give
+    // their responses a turn to reach the sockets, before anything is closed.
+    const draining = [...connections];
+    await within(
+      Promise.all(draining.map((connection) => connection.callsSettled())),
+      drainTimeoutMs,
+    );
+    await new Promise((resolve) => setImmediate(resolve));
     for (const connection of connections) {
       connection.close(CLOSE_CODES.GOING_AWAY, 'Server shutting down');
     }

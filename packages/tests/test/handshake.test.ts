@@ -94,12 +94,10 @@ it('the client sends connectionParams, asking a function again on every connecti
   });
   try {
     expect(await client.whoami.query()).toBe('token-1');
-    // Drop the connection from the server side; the next call opens a new one.
+    // The server goes away; a new one comes up elsewhere. The client reconnects to
+    // wherever the url function points, asking for a fresh token on each attempt.
     await harness.server.close();
-    await expect(client.whoami.query()).rejects.toThrow();
     harness = await recording.start();
-    // The failed call may or may not have made an attempt of its own; either way the
-    // new connection carries a token asked for afresh.
     const token = await client.whoami.query();
     expect(token).toBe(`token-${issued}`);
     expect(issued).toBeGreaterThanOrEqual(2);

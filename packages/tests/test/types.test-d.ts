@@ -128,7 +128,9 @@ describe('client inference', () => {
 
   it('exposes control members with a $ prefix', () => {
     expectTypeOf(client.$close).returns.toEqualTypeOf<Promise<void>>();
-    expectTypeOf(client.$state).toEqualTypeOf<'idle' | 'connecting' | 'open' | 'closed'>();
+    expectTypeOf(client.$state).toEqualTypeOf<
+      'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
+    >();
   });
 });
 

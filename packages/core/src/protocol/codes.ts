@@ -84,6 +84,13 @@ export const CLOSE_CODES = {
   MESSAGE_TOO_BIG: 1009,
   /** The server failed to set up the connection, for example `createContext` threw. */
   INTERNAL_ERROR: 1011,
+  /** The server is restarting (`server.close()`): reconnect, to whatever answers next. */
+  SERVICE_RESTART: 1012,
+  /**
+   * Never sent: what the client reports when its heartbeat found the connection dead
+   * (no traffic for two intervals) and it dropped the socket.
+   */
+  HEARTBEAT_TIMEOUT: 4000,
   /** `createContext` rejected the connection with `UNAUTHORIZED`. */
   UNAUTHORIZED: 4401,
   /** `createContext` rejected the connection with `FORBIDDEN`. */

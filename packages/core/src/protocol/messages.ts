@@ -36,6 +36,11 @@ export interface ErrorData {
   issues?: ErrorIssue[];
   /** Application data given to `new VolleyError({ data })`. */
   details?: unknown;
+  /**
+   * When a server limit refused the message: the name of the option that sets it, such
+   * as `"maxBatchLength"` or `"rateLimit"`.
+   */
+  limit?: string;
   /** Only when the server runs with `exposeErrors: true`. */
   stack?: string;
 }
@@ -68,6 +73,20 @@ export type ResponseMessage = SuccessResponse | ErrorResponse;
 export interface SubscriptionAck {
   /** The id of the request that started it; events carry the same value. */
   subscription: string | number;
+  /** Where a resumable stream starts: resume from here if no event has arrived yet. */
+  lastEventId?: string;
+  /** Only for `rpc.resume`: whether every event after the client's position will follow. */
+  recovered?: boolean;
+}
+
+/** `params` of `rpc.resume`: restart a subscription after a lost connection. client → server. */
+export interface ResumeParams {
+  /** The subscription procedure, as in a direct call. */
+  method: string;
+  /** Its params, exactly as in a direct call. */
+  params?: Params;
+  /** The last event id received (or the ack's `lastEventId`); absent if none. */
+  lastEventId?: string;
 }
 
 /** `params` of `rpc.event`: one event of a subscription. Direction: server → client. */
@@ -103,8 +122,15 @@ export const METHODS = {
   INIT: 'rpc.init',
   /** client → server: a heartbeat; answered with `"pong"`. */
   PING: 'rpc.ping',
+  /**
+   * client → server: `{"connectionParams": ...}` again, such as a refreshed token. The
+   * server builds the context anew for later calls; answered with `true`.
+   */
+  AUTH: 'rpc.auth',
   /** client → server: stop the call or subscription started by request `id`. */
   CANCEL: 'rpc.cancel',
+  /** client → server: start a subscription again after a lost connection, replaying what was missed. */
+  RESUME: 'rpc.resume',
   /** server → client: one event of a subscription. */
   EVENT: 'rpc.event',
   /** server → client: a subscription finished. */
@@ -121,6 +147,9 @@ export interface InitParams {
   /** Whatever the application authenticates with; `createContext` receives it. */
   connectionParams?: unknown;
 }
+
+/** `params` of `rpc.auth`: the same shape as `rpc.init`'s. */
+export type AuthParams = InitParams;
 
 /** `result` of `rpc.init`: the connection is accepted. */
 export interface InitResult {
