@@ -1,0 +1,209 @@
+// The client's connection logic under fake timers: backoff with full jitter, resets only
+// on acceptance, giving up, heartbeats, and lazy idling. The socket is the in-memory
+// ScriptedSocket; the same behaviours are exercised on real sockets in reconnect.test.ts.
+import { ConnectionLostError, createClient, type VolleyClient } from '@volley/client';
+import { initVolley } from '@volley/core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ScriptedSocket } from './helpers/scripted-socket.js';
+
+const v = initVolley();
+const router = v.router({ ping: v.procedure.query(() => 'pong') });
+
+let client: VolleyClient<typeof router> | undefined;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  ScriptedSocket.reset();
+  // Full jitter draws a delay in [0, cap); drawing the top makes each delay its cap.
+  vi.spyOn(Math, 'random').mockReturnValue(0.999999);
+});
+
+afterEach(async () => {
+  const closing = client?.$close();
+  // Let a socket closed by $close report it, then settle.
+  for (const socket of ScriptedSocket.made) socket.drop(1000);
+  await closing;
+  client = undefined;
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+function start(
+  options: Parameters<typeof createClient>[0] extends infer T ? Partial<T> : never = {},
+) {
+  client = createClient<typeof router>({
+    url: 'ws://volley.test',
+    WebSocket: ScriptedSocket,
+    heartbeatIntervalMs: 0,
+    ...options,
+  });
+  return client;
+}
+
+/** Lets the client's attempt preparation (promises) run. */
+const flush = () => vi.advanceTimersByTimeAsync(0);
+
+describe('backoff', () => {
+  it('waits an exponentially growing, capped, jittered delay between failed attempts', async () => {
+    start({ retry: { initialDelayMs: 100, maxDelayMs: 1_000 } });
+    await flush();
+    expect(ScriptedSocket.made).toHaveLength(1);
+    // Each attempt fails before opening; the n-th failure waits up to min(1000, 100·2ⁿ).
+    const caps = [200, 400, 800, 1_000, 1_000];
+    for (const [index, cap] of caps.entries()) {
+      ScriptedSocket.last.drop(1006);
+      await vi.advanceTimersByTimeAsync(cap - 2);
+      expect(ScriptedSocket.made).toHaveLength(index + 1);
+      await vi.advanceTimersByTimeAsync(2);
+      expect(ScriptedSocket.made).toHaveLength(index + 2);
+    }
+    // Never accepted yet, but trying again: reconnecting.
+    expect(client?.$state).toBe('reconnecting');
+  });
+
+  it('draws each delay at random below its cap', async () => {
+    vi.mocked(Math.random).mockReturnValue(0.25);
+    start({ retry: { initialDelayMs: 100, maxDelayMs: 1_000 } });
+    await flush();
+    ScriptedSocket.last.drop(1006);
+    // cap 200 · 0.25 = 50 ms.
+    await vi.advanceTimersByTimeAsync(49);
+    expect(ScriptedSocket.made).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ScriptedSocket.made).toHaveLength(2);
+  });
+
+  it('resets only once the server accepts the connection, not when the socket opens', async () => {
+    const states: string[] = [];
+    start({ retry: { initialDelayMs: 100, maxDelayMs: 10_000 } });
+    client?.$onStateChange((state) => states.push(state));
+    await flush();
+    // Opened but closed before answering rpc.init (say, a server that refuses late): these
+    // count as failures, so the delay keeps growing.
+    for (const cap of [200, 400, 800]) {
+      ScriptedSocket.last.open();
+      ScriptedSocket.last.drop(1011);
+      const before = ScriptedSocket.made.length;
+      await vi.advanceTimersByTimeAsync(cap - 2);
+      expect(ScriptedSocket.made.length, `before the cap of ${cap}`).toBe(before);
+      await vi.advanceTimersByTimeAsync(2);
+      expect(ScriptedSocket.made.length, `at the cap of ${cap}`).toBe(before + 1);
+    }
+    ScriptedSocket.last.open();
+    ScriptedSocket.last.accept();
+    expect(client?.$state).toBe('open');
+    // After acceptance a drop starts over at the first cap (100 · 2⁰).
+    ScriptedSocket.last.drop(1006);
+    const before = ScriptedSocket.made.length;
+    await vi.advanceTimersByTimeAsync(100);
+    expect(ScriptedSocket.made.length).toBe(before + 1);
+    expect(states).toEqual(['reconnecting', 'open', 'reconnecting']);
+  });
+
+  it('gives up after maxAttempts: waiting calls reject with ConnectionLostError and the client goes idle', async () => {
+    start({ retry: { initialDelayMs: 10, maxAttempts: 3 } });
+    const call = client?.ping.query().catch((error: unknown) => error);
+    await flush();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      ScriptedSocket.last.drop(1006);
+      await vi.advanceTimersByTimeAsync(1_000);
+    }
+    expect(ScriptedSocket.made).toHaveLength(3);
+    expect(await call).toBeInstanceOf(ConnectionLostError);
+    expect(client?.$state).toBe('idle');
+    // A new call starts a new series.
+    void client?.ping.query().catch(() => {});
+    await flush();
+    expect(ScriptedSocket.made).toHaveLength(4);
+  });
+
+  it('does not retry when the server refuses with 4401', async () => {
+    start({ retry: { initialDelayMs: 10 } });
+    const call = client?.ping.query().catch((error: unknown) => error);
+    await flush();
+    ScriptedSocket.last.open();
+    ScriptedSocket.last.drop(4401, 'Bad token');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(ScriptedSocket.made).toHaveLength(1);
+    expect(await call).toMatchObject({
+      name: 'VolleyError',
+      code: 'UNAUTHORIZED',
+      message: 'Bad token',
+    });
+    expect(client?.$state).toBe('idle');
+  });
+});
+
+describe('heartbeat', () => {
+  it('pings a silent connection and drops it when the ping goes unanswered', async () => {
+    start({ heartbeatIntervalMs: 1_000, retry: { initialDelayMs: 10 } });
+    await flush();
+    const socket = ScriptedSocket.last;
+    socket.open();
+    socket.accept();
+    // The accept was traffic; one silent interval later, a ping.
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(socket.requests('rpc.ping')).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(socket.requests('rpc.ping')).toHaveLength(1);
+    // Unanswered for another interval: dead, replaced by a new connection.
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(socket.closedWith).toBeDefined();
+    expect(client?.$state).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(ScriptedSocket.made).toHaveLength(2);
+  });
+
+  it('does not ping a connection that has traffic, and an answered ping keeps it', async () => {
+    start({ heartbeatIntervalMs: 1_000 });
+    await flush();
+    const socket = ScriptedSocket.last;
+    socket.open();
+    socket.accept();
+    for (let i = 0; i < 5; i++) {
+      await vi.advanceTimersByTimeAsync(999);
+      socket.receive({
+        jsonrpc: '2.0',
+        method: 'rpc.event',
+        params: { subscription: 99, data: i },
+      });
+    }
+    expect(socket.requests('rpc.ping')).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(socket.requests('rpc.ping')).toHaveLength(1);
+    socket.receive({ jsonrpc: '2.0', id: 'ping', result: 'pong' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(socket.closedWith).toBeUndefined();
+    expect(client?.$state).toBe('open');
+  });
+});
+
+describe('lazy', () => {
+  it('connects at the first call and closes after idleMs, heartbeats notwithstanding', async () => {
+    start({ lazy: { idleMs: 5_000 }, heartbeatIntervalMs: 1_000 });
+    await flush();
+    expect(ScriptedSocket.made).toHaveLength(0);
+    expect(client?.$state).toBe('idle');
+    const call = client?.ping.query();
+    await flush();
+    const socket = ScriptedSocket.last;
+    socket.open();
+    socket.accept();
+    const request = socket.requests('ping')[0];
+    socket.receive({ jsonrpc: '2.0', id: request?.id, result: 'pong' });
+    expect(await call).toBe('pong');
+    // Pings go out on the silent connection and are answered, but do not count as work.
+    for (let elapsed = 0; elapsed < 4_000; elapsed += 1_000) {
+      await vi.advanceTimersByTimeAsync(1_000);
+      if (socket.requests('rpc.ping').length > 0) {
+        socket.receive({ jsonrpc: '2.0', id: 'ping', result: 'pong' });
+      }
+    }
+    expect(socket.requests('rpc.ping').length).toBeGreaterThan(0);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(socket.closedWith).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(socket.closedWith).toBe(1000);
+    expect(client?.$state).toBe('idle');
+  });
+});
