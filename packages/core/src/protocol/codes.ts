@@ -76,7 +76,7 @@ export const STANDARD_MESSAGES = {
 export const CLOSE_CODES = {
   /** A normal close, for example by `client.$close()`. */
   NORMAL: 1000,
-  /** The server is shutting down (`server.close()`). Clients may reconnect elsewhere. */
+  /** The server is shutting down (`server.close()`, after draining). Clients reconnect, elsewhere if need be. */
   GOING_AWAY: 1001,
   /** The peer broke a rule that costs the connection, such as flooding before it was ready. */
   POLICY_VIOLATION: 1008,
@@ -84,8 +84,6 @@ export const CLOSE_CODES = {
   MESSAGE_TOO_BIG: 1009,
   /** The server failed to set up the connection, for example `createContext` threw. */
   INTERNAL_ERROR: 1011,
-  /** The server is restarting (`server.close()`): reconnect, to whatever answers next. */
-  SERVICE_RESTART: 1012,
   /**
    * Never sent: what the client reports when its heartbeat found the connection dead
    * (no traffic for two intervals) and it dropped the socket.
