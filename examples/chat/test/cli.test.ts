@@ -65,7 +65,7 @@ function start(file: string, args: string[], env: Record<string, string> = {}) {
   };
 }
 
-it('two CLI clients chat through the server', async () => {
+it('two CLI clients chat through the server', { timeout: 120_000 }, async () => {
   const server = start('server.ts', [], { PORT: '0' });
   const [url] = await server.waitFor(/ws:\/\/\S+/, 'the server to listen');
   const bob = start('cli.ts', ['--url', url, '--name', 'Bob', '--room', 'lobby']);

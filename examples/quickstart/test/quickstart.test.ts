@@ -14,7 +14,9 @@ it('the README quickstart snippets are exactly the example files', async () => {
   expect(blocks).toContain(await file('../src/client.ts'));
 });
 
-it('pnpm demo runs the server and client as separate processes and exits 0', async () => {
+it('pnpm demo runs the server and client as separate processes and exits 0', {
+  timeout: 120_000,
+}, async () => {
   // Runs against the built packages, as a user's project would (pnpm test builds first).
   const { stdout } = await run(
     process.execPath,
