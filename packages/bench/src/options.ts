@@ -1,0 +1,110 @@
+// Command-line options and the two presets: the full run and --quick.
+import { parseArgs } from 'node:util';
+import { TARGET_NAMES, type TargetName } from './targets/target.js';
+
+/** Every measurement, in the order they run. Select some with `--only`. */
+export const MEASUREMENTS = [
+  'memory',
+  'latency',
+  'throughput-1',
+  'throughput-64',
+  'fan-out',
+  'bundle',
+  'typecheck',
+] as const;
+
+export type MeasurementName = (typeof MEASUREMENTS)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  reps: number;
+  targets: TargetName[];
+  only: Set<MeasurementName>;
+  /** Target whose server is CPU-profiled in extra 1 × 256 and fan-out runs. */
+  profile: TargetName | undefined;
+  latency: { warmupCalls: number; calls: number; maxMs: number };
+  throughput: { warmupMs: number; durationMs: number };
+  fanOut: { subscribers: number; events: number; warmupEvents: number; stallMs: number };
+  memory: { connections: number };
+  typecheck: { procedures: number; reps: number };
+}
+
+const FULL = {
+  reps: 3,
+  latency: { warmupCalls: 1_000, calls: 10_000, maxMs: 20_000 },
+  throughput: { warmupMs: 1_000, durationMs: 3_000 },
+  fanOut: { subscribers: 500, events: 2_000, warmupEvents: 20, stallMs: 15_000 },
+  memory: { connections: 5_000 },
+  typecheck: { procedures: 500, reps: 3 },
+};
+
+const QUICK: typeof FULL = {
+  reps: 2,
+  latency: { warmupCalls: 200, calls: 1_000, maxMs: 3_000 },
+  throughput: { warmupMs: 300, durationMs: 1_000 },
+  fanOut: { subscribers: 150, events: 200, warmupEvents: 5, stallMs: 15_000 },
+  memory: { connections: 2_000 },
+  typecheck: { procedures: 500, reps: 1 },
+};
+
+export const USAGE = `Usage: pnpm bench [--quick] [--reps N] [--targets a,b] [--only m,n] [--profile target]
+
+  --quick          fewer repetitions and smaller N; every measurement still runs (< 3 min)
+  --reps N         repetitions of each workload (default 3, --quick 2); medians are reported
+  --targets list   among ${TARGET_NAMES.join(', ')} (raw-ws is always added: it is the baseline)
+  --only list      among ${MEASUREMENTS.join(', ')}
+  --connections N  idle connections for the memory workload (default 5000, --quick 2000)
+  --profile name   CPU-profile that target's server in an extra, unrecorded 1 x 256 run and
+                   fan-out run (results/profiles/*.cpuprofile, summarized on stderr)
+`;
+
+function list<T extends string>(value: string | undefined, allowed: readonly T[], what: string) {
+  if (value === undefined) return [...allowed];
+  const items = value.split(',').map((item) => item.trim());
+  for (const item of items) {
+    if (!allowed.includes(item as T)) throw new Error(`Unknown ${what} "${item}"\n\n${USAGE}`);
+  }
+  return items as T[];
+}
+
+function positive(value: string | undefined, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${what} needs a positive integer`);
+  return n;
+}
+
+export function parseOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      reps: { type: 'string' },
+      targets: { type: 'string' },
+      only: { type: 'string' },
+      connections: { type: 'string' },
+      profile: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const preset = values.quick ? QUICK : FULL;
+  const chosen = list(values.targets, TARGET_NAMES, 'target');
+  const profile =
+    values.profile === undefined ? undefined : list(values.profile, TARGET_NAMES, 'target')[0];
+  return {
+    quick: values.quick,
+    reps: positive(values.reps, 'reps') ?? preset.reps,
+    // The baseline first and always: every ratio needs it from the same run.
+    targets: TARGET_NAMES.filter((name) => name === 'raw-ws' || chosen.includes(name)),
+    only: new Set(list(values.only, MEASUREMENTS, 'measurement')),
+    profile,
+    latency: preset.latency,
+    throughput: preset.throughput,
+    fanOut: preset.fanOut,
+    memory: {
+      connections: positive(values.connections, 'connections') ?? preset.memory.connections,
+    },
+    typecheck: preset.typecheck,
+  };
+}

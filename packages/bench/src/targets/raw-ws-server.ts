@@ -1,0 +1,44 @@
+// The ceiling for JSON over ws: parse, answer with the request's id, nothing else.
+// Fan-out serializes each event once and sends the same string to every subscriber.
+import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { BenchServer, FanOutEvent } from './target.js';
+
+interface RawRequest {
+  id: number;
+  method: string;
+  params?: { name?: string };
+}
+
+export async function startRawWsServer(): Promise<BenchServer> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
+  await new Promise<void>((resolve) => wss.once('listening', resolve));
+  const subscribers = new Set<WebSocket>();
+
+  wss.on('connection', (socket) => {
+    socket.on('message', (data) => {
+      const request = JSON.parse(String(data)) as RawRequest;
+      if (request.method === 'greet') {
+        socket.send(JSON.stringify({ id: request.id, result: `Hello, ${request.params?.name}` }));
+      } else if (request.method === 'subscribe') {
+        subscribers.add(socket);
+        socket.send(JSON.stringify({ id: request.id, result: true }));
+      }
+    });
+    socket.on('close', () => subscribers.delete(socket));
+  });
+
+  return {
+    port: (wss.address() as AddressInfo).port,
+    subscriberCount: () => subscribers.size,
+    publish(event: FanOutEvent) {
+      const frame = JSON.stringify({ method: 'event', params: event });
+      for (const socket of subscribers) socket.send(frame);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of wss.clients) socket.terminate();
+        wss.close(() => resolve());
+      }),
+  };
+}
