@@ -79,9 +79,10 @@ it('two CLI clients chat through the server', { timeout: 120_000 }, async () => 
   await ada.waitFor(/\] Bob: hi Ada/, "Bob's message at Ada");
 
   // End of input leaves the room and exits cleanly.
+  // Listen for both exits first: one may finish while the other is awaited.
+  const exits = Promise.all([once(ada.child, 'exit'), once(bob.child, 'exit')]);
   ada.child.stdin?.end();
   bob.child.stdin?.end();
-  const [adaCode] = await once(ada.child, 'exit');
-  const [bobCode] = await once(bob.child, 'exit');
+  const [[adaCode], [bobCode]] = await exits;
   expect([adaCode, bobCode]).toEqual([0, 0]);
 });

@@ -21,6 +21,7 @@ import {
 } from './connection.js';
 import { ClientClosedError, ConnectionLostError, ResyncRequiredError } from './errors.js';
 import { createProxy } from './proxy.js';
+import { reauthenticate } from './reauth.js';
 import {
   createSubscription,
   type SubscribeOptions,
@@ -63,6 +64,8 @@ export interface ClientOptions {
    * off. Pings are sent only on a silent connection and never keep a lazy one open.
    */
   heartbeatIntervalMs?: number;
+  /** Abandon a connection attempt not accepted within this many ms. See `DEFAULT_CONNECT_TIMEOUT_MS`. */
+  connectTimeoutMs?: number;
   /**
    * Connect at the first call rather than at once, and close the connection after it has
    * had nothing to do for `idleMs` (default {@link DEFAULT_LAZY_IDLE_MS}). Default `false`.
@@ -145,6 +148,7 @@ class ClientCore {
       resolveWebSocket(options.WebSocket),
       options.retry,
       options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+      options.connectTimeoutMs,
     );
     if (this.#lazyIdleMs === undefined) this.#connection.connect();
   }
@@ -535,6 +539,8 @@ export function createClient<TRouter extends AnyRouter>(
     },
     {
       $close: () => core.close(),
+      $reauth: () =>
+        reauthenticate((path, input) => core.call('mutate', path, input), options.connectionParams),
       $onStateChange: (listener: (state: ConnectionState) => void) => core.onStateChange(listener),
       get $state() {
         return core.state;

@@ -39,6 +39,16 @@ export const DEFAULT_RETRY: Required<RetryOptions> = {
  */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
 
+/**
+ * How long one connection attempt may take, in ms, from opening the socket to the
+ * server's answer to `rpc.init`, before it is abandoned as failed: 10 s. It catches
+ * routes that swallow the handshake, where no close event would ever come.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** How long `close()` waits for the closing handshake, in ms, before it drops the socket: 1 s. */
+const CLOSE_GRACE_MS = 1_000;
+
 /** What a connection attempt needs, worked out afresh for each attempt. */
 export interface Attempt {
   url: string;
@@ -82,6 +92,8 @@ export class ClientConnection {
   #failures = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #connectTimeoutMs: number;
   #heard = false;
   #pinged = false;
   #closed: Promise<void> | undefined;
@@ -92,7 +104,9 @@ export class ClientConnection {
     WebSocket: WebSocketConstructor,
     retry: RetryOptions = {},
     heartbeatMs = DEFAULT_HEARTBEAT_INTERVAL_MS,
+    connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
   ) {
+    this.#connectTimeoutMs = connectTimeoutMs;
     this.#hooks = hooks;
     this.#WebSocket = WebSocket;
     this.#retry = { ...DEFAULT_RETRY, ...retry };
@@ -125,6 +139,7 @@ export class ClientConnection {
   /** The server answered `rpc.init`: the connection counts, and the backoff starts over. */
   accepted(): void {
     if (this.#socket === undefined || this.#state === 'closed') return;
+    clearTimeout(this.#connectTimer);
     this.#failures = 0;
     this.#setState('open');
   }
@@ -156,6 +171,11 @@ export class ClientConnection {
       return;
     }
     this.#socket = socket;
+    if (this.#connectTimeoutMs > 0 && Number.isFinite(this.#connectTimeoutMs)) {
+      this.#connectTimer = setTimeout(() => {
+        if (this.#socket === socket) this.#abandon(1006, 'Connection attempt timed out');
+      }, this.#connectTimeoutMs);
+    }
     socket.onopen = () => {
       if (this.#socket !== socket) return;
       socket.send(attempt.greeting);
@@ -216,6 +236,7 @@ export class ClientConnection {
     this.#socket = undefined;
     clearInterval(this.#heartbeatTimer);
     this.#heartbeatTimer = undefined;
+    clearTimeout(this.#connectTimer);
   }
 
   /** A socket (or an attempt at one) is gone: retry with backoff, or stop. */
@@ -264,7 +285,18 @@ export class ClientConnection {
       return this.#closed;
     }
     this.#closed = new Promise((resolve) => {
-      this.#resolveClosed = resolve;
+      // A stalled peer never completes the closing handshake: drop the socket after a grace.
+      const grace = setTimeout(() => {
+        if (this.#socket !== socket) return;
+        this.#forget();
+        const terminate = (socket as { terminate?: () => void }).terminate;
+        if (typeof terminate === 'function') terminate.call(socket);
+        resolve();
+      }, CLOSE_GRACE_MS);
+      this.#resolveClosed = () => {
+        clearTimeout(grace);
+        resolve();
+      };
     });
     socket.close(CLOSE_CODES.NORMAL, 'Client closed');
     return this.#closed;

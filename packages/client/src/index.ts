@@ -10,6 +10,7 @@ export {
 } from './client.js';
 export {
   type ConnectionState,
+  DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_RETRY,
   type RetryOptions,

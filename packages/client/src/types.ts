@@ -69,6 +69,14 @@ export interface ClientControls {
    * `ClientClosedError`; later calls reject with it too. Resolves once the socket is closed.
    */
   $close(): Promise<void>;
+  /**
+   * Sends the connection params again (asking for them afresh when they are a function,
+   * so a refreshed token goes out) in `rpc.auth`, and resolves once the server has
+   * rebuilt the connection's context; later calls run with it. Long-lived sockets outlive
+   * tokens: call it before yours expires. Rejects with `VolleyError` `UNAUTHORIZED` or
+   * `FORBIDDEN` when the server refuses them; the connection then keeps its context.
+   */
+  $reauth(): Promise<void>;
   /** Where the connection is: `idle`, `connecting`, `open`, `reconnecting` or `closed`. */
   readonly $state: ConnectionState;
   /** Calls `listener` on every change of `$state`. Returns a function that stops it. */

@@ -18,6 +18,8 @@ export interface VolleyErrorOptions {
   cause?: unknown;
   /** Validation issues, sent as `error.data.issues`. */
   issues?: ErrorIssue[];
+  /** The server limit that refused the call, such as `'maxInFlight'`; sent as `error.data.limit`. */
+  limit?: string;
 }
 
 function defaultMessage(code: string): string {
@@ -38,6 +40,11 @@ export class VolleyError extends Error {
   readonly data: unknown;
   /** Validation issues, for `INVALID_PARAMS` and `INVALID_REQUEST`. */
   readonly issues: ErrorIssue[] | undefined;
+  /**
+   * When a server limit refused the call: the name of its option, such as
+   * `'rateLimit'` or `'maxInFlight'` (see SECURITY.md).
+   */
+  readonly limit: string | undefined;
   /** The JSON-RPC number sent on the wire. */
   readonly rpcCode: number;
 
@@ -46,6 +53,7 @@ export class VolleyError extends Error {
     this.code = options.code;
     this.data = options.data;
     this.issues = options.issues;
+    this.limit = options.limit;
     this.rpcCode = ERROR_CODES[options.code];
   }
 
@@ -57,6 +65,7 @@ export class VolleyError extends Error {
     const data: ErrorData = { code: this.code };
     if (this.issues !== undefined) data.issues = this.issues;
     if (this.data !== undefined) data.details = this.data;
+    if (this.limit !== undefined) data.limit = this.limit;
     if (expose && this.stack !== undefined) data.stack = this.stack;
     return { code: this.rpcCode, message: this.message, data };
   }
@@ -77,6 +86,7 @@ export class VolleyError extends Error {
       message: error.message,
       data: data.details,
       issues: Array.isArray(data.issues) ? data.issues : undefined,
+      limit: typeof data.limit === 'string' ? data.limit : undefined,
     });
     // Keep the server's name and number even when this build does not know them.
     Object.defineProperty(result, 'code', { value: name });

@@ -34,7 +34,13 @@ import {
   toVolleyError,
   VolleyError,
 } from '@volley/core';
+import { Backpressure } from './backpressure.js';
+import { scanFrame, TOO_DEEP } from './frame-scan.js';
+import type { Limits } from './limits.js';
 import type { ErrorInfo } from './options.js';
+import { SlowConsumerError } from './pubsub.js';
+import { batchTooLong, limitError, rateLimitedReply, tooDeep } from './refusals.js';
+import { TokenBucket } from './token-bucket.js';
 import type { ServerTransport, TransportEvents } from './transport.js';
 
 /** What every connection of one server shares. */
@@ -43,6 +49,7 @@ export interface ConnectionConfig {
   exposeErrors: boolean;
   onError: ((info: ErrorInfo) => void) | undefined;
   maxQueuedBeforeReady: number;
+  limits: Limits;
 }
 
 /** A call or subscription this connection is running. */
@@ -124,6 +131,11 @@ export class Connection {
   /** Queries and mutations running, and who waits for there to be none. */
   #calls = 0;
   readonly #onIdle: Array<() => void> = [];
+  /** The rate limit's bucket; `undefined` when there is none. */
+  readonly #bucket: TokenBucket | undefined;
+  readonly #backpressure: Backpressure;
+  /** Closes the connection if it is not accepted in time. */
+  #initTimer: ReturnType<typeof setTimeout> | undefined;
   #resolveClosed!: () => void;
   /** Resolves when the socket has closed. */
   readonly closed = new Promise<void>((resolve) => {
@@ -147,6 +159,15 @@ export class Connection {
       message: (text) => this.#onMessage(text),
       close: () => this.#onClose(),
     });
+    const { rateLimit, highWaterMark, connectionInitTimeoutMs } = config.limits;
+    this.#bucket = rateLimit === false ? undefined : new TokenBucket(rateLimit);
+    this.#backpressure = new Backpressure(this.#transport, highWaterMark);
+    if (Number.isFinite(connectionInitTimeoutMs)) {
+      this.#initTimer = setTimeout(() => {
+        this.close(CLOSE_CODES.CONNECTION_INIT_TIMEOUT, 'Connection initialisation timeout');
+      }, connectionInitTimeoutMs);
+      this.#initTimer.unref?.();
+    }
   }
 
   /** How many calls and subscriptions are running. */
@@ -170,9 +191,14 @@ export class Connection {
   #open(text: string | undefined): void {
     this.#phase = 'pending';
     let connectionParams: unknown;
-    const first = text === undefined ? undefined : decodeFrame(text);
+    // A frame too deep is not looked into: it is served (refused) once the context is made.
+    const first =
+      text === undefined || scanFrame(text, this.#config.limits.maxDepth) === TOO_DEEP
+        ? undefined
+        : decodeFrame(text);
     if (isRequest(first) && first.method === METHODS.INIT) {
-      this.#initId = first.id ?? undefined;
+      // `null` is an id too (spec, section 4): only a notification goes unanswered.
+      this.#initId = first.id;
       connectionParams = (first.params as { connectionParams?: unknown } | undefined)
         ?.connectionParams;
     } else this.#queue.push(text);
@@ -194,6 +220,8 @@ export class Connection {
   /** The context is ready: accept `rpc.init`, then serve the frames that waited. */
   #ready(ctx: unknown): void {
     if (this.#closed) return;
+    clearTimeout(this.#initTimer);
+    this.#initTimer = undefined;
     this.#ctx = ctx;
     this.#phase = 'ready';
     // {"id":0,"method":"rpc.init",...} → {"id":0,"result":{"connectionId":"...","protocol":1}}
@@ -234,7 +262,9 @@ export class Connection {
   }
 
   #send(text: string): void {
-    if (!this.#closed) this.#transport.send(text);
+    if (this.#closed) return;
+    this.#transport.send(text);
+    this.#backpressure.check();
   }
 
   #report(info: ErrorInfo): void {
@@ -263,10 +293,30 @@ export class Connection {
     }
     // binary frame
     if (text === undefined) {
-      this.#send(BINARY_FRAME_TEXT);
+      if (this.#bucket?.take(1) ?? true) this.#send(BINARY_FRAME_TEXT);
+      else this.#refuseRate(PARSE_FAILED);
+      return;
+    }
+    // Limits that must hold before the text is parsed: depth and batch length.
+    const { maxDepth, maxBatchLength } = this.#config.limits;
+    const count = scanFrame(text, maxDepth);
+    const admitted = this.#bucket?.take(count > 0 ? count : 1) ?? true;
+    // {"id":1,"params":[[[[...]]]]} → {"id":1,"error":{"code":-32013,"data":{"limit":"maxDepth"}}}
+    if (count === TOO_DEEP) {
+      this.#send(tooDeep(text, maxDepth));
+      return;
+    }
+    // [1001 messages] → {"id":null,"error":{"code":-32013,"data":{"limit":"maxBatchLength"}}}
+    if (count > maxBatchLength) {
+      this.#send(batchTooLong(count, maxBatchLength));
       return;
     }
     const value = decodeFrame(text);
+    // over the rate limit: {"id":1,"error":{"code":-32029,"data":{"limit":"rateLimit"}}}
+    if (!admitted) {
+      this.#refuseRate(value);
+      return;
+    }
     // not JSON: {"jsonrpc":"2.0","id":null,"error":{"code":-32700,...}}
     if (value === PARSE_FAILED) {
       this.#send(PARSE_ERROR_TEXT);
@@ -284,6 +334,12 @@ export class Connection {
         (error) => this.#internalFailure(error),
       );
     } else this.#deliver(outcome);
+  }
+
+  #refuseRate(value: unknown): void {
+    const { rateLimit } = this.#config.limits;
+    const reply = rateLimit === false ? undefined : rateLimitedReply(value, rateLimit);
+    if (reply !== undefined) this.#send(reply);
   }
 
   #deliver(outcome: Outcome): void {
@@ -402,6 +458,18 @@ export class Connection {
     path: string,
     input: unknown,
   ): Promise<Outcome> {
+    const { maxInFlight } = this.#config.limits;
+    if (this.#calls >= maxInFlight) {
+      const error = limitError(
+        'TOO_MANY_REQUESTS',
+        'maxInFlight',
+        `Too many calls in flight: at most ${maxInFlight} per connection`,
+      );
+      if (id !== undefined) return encodeError(id, error);
+      // A notification cannot be answered; onError hears of it instead.
+      this.#report({ error: VolleyError.fromErrorObject(error), connectionId: this.id, path });
+      return undefined;
+    }
     const running = this.#begin(id);
     if (running === undefined) return this.#duplicate(id as string | number);
     this.#calls += 1;
@@ -447,6 +515,18 @@ export class Connection {
         return undefined;
       }
       return encodeError(null, error.toErrorObject());
+    }
+    // Every running entry that is not a query or mutation is a subscription.
+    const { maxSubscriptions } = this.#config.limits;
+    if (this.#running.size - this.#calls >= maxSubscriptions) {
+      return encodeError(
+        id,
+        limitError(
+          'TOO_MANY_REQUESTS',
+          'maxSubscriptions',
+          `Too many subscriptions: at most ${maxSubscriptions} per connection`,
+        ),
+      );
     }
     const running = this.#begin(id);
     if (running === undefined) return this.#duplicate(id);
@@ -501,6 +581,8 @@ export class Connection {
       iterator = iterable[Symbol.asyncIterator]();
       running.iterator = iterator;
       while (!signal.aborted) {
+        // A peer that reads slowly is not sent more than it can take: wait until it drains.
+        if (this.#backpressure.drained !== undefined) await this.#backpressure.drained;
         const step = await iterator.next();
         if (step.done) {
           finished = true;
@@ -532,6 +614,9 @@ export class Connection {
         // Throwing on abort (an AbortError from a timer, say) is how generators stop.
         this.#send(encodeComplete(id));
       } else {
+        // A topic subscribed with overflow: 'close' found the peer too slow: drop it.
+        if (error instanceof SlowConsumerError)
+          this.close(CLOSE_CODES.SLOW_CONSUMER, error.message);
         // {"method":"rpc.error","params":{"subscription":2,"error":{...}}}
         this.#send(
           encodeSubscriptionError(id, this.#errorObject(error, path, 'subscription', undefined)),
@@ -560,6 +645,9 @@ export class Connection {
       // → {"id":4,"result":{"subscription":4,"recovered":true,"lastEventId":"..."}}
       case METHODS.RESUME:
         return this.#resume(request);
+      // {"id":6,"method":"rpc.auth","params":{"connectionParams":...}} → {"id":6,"result":true}
+      case METHODS.AUTH:
+        return this.#auth(request);
       // {"id":5,"method":"rpc.ping"} → {"id":5,"result":"pong"}: the client's heartbeat.
       case METHODS.PING:
         return id === undefined ? undefined : encodeResult(id, 'pong');
@@ -666,9 +754,46 @@ export class Connection {
     return id === undefined ? undefined : encodeResult(id, running !== undefined);
   }
 
+  /**
+   * Builds the context anew from fresh connection params (a refreshed token), for the
+   * calls that follow; those already running keep theirs. Frames that arrive meanwhile
+   * wait, as before acceptance. A refusal (`UNAUTHORIZED` or `FORBIDDEN` from
+   * `createContext`) is answered with that error and leaves the context as it was.
+   */
+  async #auth(request: RequestMessage): Promise<Outcome> {
+    const { id, params } = request;
+    const connectionParams =
+      params === undefined || Array.isArray(params)
+        ? undefined
+        : (params as { connectionParams?: unknown }).connectionParams;
+    this.#phase = 'pending';
+    let outcome: Outcome;
+    try {
+      this.#ctx = await this.#makeContext(connectionParams);
+      outcome = id === undefined ? undefined : encodeResult(id, true);
+    } catch (error) {
+      const volleyError = toVolleyError(error);
+      const refused = volleyError.code === 'UNAUTHORIZED' || volleyError.code === 'FORBIDDEN';
+      if (!refused) this.#report({ error: volleyError, connectionId: this.id });
+      const errorObject = refused ? volleyError.toErrorObject() : protocolError('INTERNAL_ERROR');
+      outcome = id === undefined ? undefined : encodeError(id, errorObject);
+    }
+    // Serve what waited once this answer is on its way (it is sent in a microtask).
+    setImmediate(() => {
+      if (this.#closed) return;
+      this.#phase = 'ready';
+      const queued = this.#queue;
+      this.#queue = [];
+      for (const text of queued) this.#onMessage(text);
+    });
+    return outcome;
+  }
+
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#initTimer);
+    this.#backpressure.release();
     this.#queue = [];
     for (const running of this.#running) this.#stop(running);
     this.#resolveClosed();

@@ -1,6 +1,19 @@
 // @volley/server: serves a Volley router over WebSockets with ws.
 
 export {
+  DEFAULT_CONNECTION_INIT_TIMEOUT_MS,
+  DEFAULT_HIGH_WATER_MARK,
+  DEFAULT_MAX_BATCH_LENGTH,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_MAX_SUBSCRIPTIONS,
+  DEFAULT_RATE_LIMIT,
+  type LimitOptions,
+  type OriginCheck,
+  type RateLimit,
+} from './limits.js';
+export {
   type ConnectionInfo,
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -16,6 +29,7 @@ export {
   DEFAULT_LOG_SIZE,
   DEFAULT_MAX_BUFFERED_EVENTS,
   type MemoryEngineOptions,
+  type OverflowPolicy,
   type PubSub,
   type TopicSubscribeOptions,
 } from './pubsub.js';

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AnyRouter, ProcedureType, RouterContext, VolleyError } from '@volley/core';
+import type { LimitOptions } from './limits.js';
 
 /** Largest frame accepted, in bytes: 1 MiB. Larger frames close the socket with 1009 before parsing. */
 export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
@@ -31,7 +32,8 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
 /**
  * What `createContext` receives for each new connection. It runs at the connection's
- * first frame, so that `rpc.init`'s connection params can take part.
+ * first frame, so that `rpc.init`'s connection params can take part, and again for each
+ * `rpc.auth` (a refreshed token: see `client.$reauth()`).
  */
 export interface ConnectionInfo {
   /** The HTTP upgrade request: headers, cookies, URL and `socket.remoteAddress`. */
@@ -39,8 +41,9 @@ export interface ConnectionInfo {
   /** A nanoid, unique across servers. */
   connectionId: string;
   /**
-   * What the client sent as `connectionParams` in `rpc.init` (a browser cannot set
-   * headers, so tokens travel here), or `undefined`. Untrusted JSON: validate it.
+   * What the client sent as `connectionParams` in `rpc.init`, or in `rpc.auth` when it
+   * re-authenticates (a browser cannot set headers, so tokens travel here), or
+   * `undefined`. Untrusted JSON: validate it.
    */
   connectionParams: unknown;
 }
@@ -67,7 +70,9 @@ type ContextOption<TCtx> =
         /**
          * Builds the context once per connection, from the upgrade request. Throw a
          * `VolleyError` with `UNAUTHORIZED` or `FORBIDDEN` to close the connection with
-         * 4401 or 4403; anything else closes it with 1011 and reaches `onError`.
+         * 4401 or 4403; anything else closes it with 1011 and reaches `onError`. It runs
+         * again for each `rpc.auth`, where a throw is answered as an error instead and
+         * the connection keeps its context.
          */
         createContext: (info: ConnectionInfo) => TCtx | Promise<TCtx>;
       };
@@ -96,4 +101,4 @@ export type ServerOptions<TRouter extends AnyRouter> = ContextOption<RouterConte
   drainTimeoutMs?: number;
   /** See {@link DEFAULT_MAX_QUEUED_BEFORE_READY}. */
   maxQueuedBeforeReady?: number;
-};
+} & LimitOptions;

@@ -13,9 +13,26 @@ import { nanoid } from 'nanoid';
 
 /**
  * How many events one `subscribe()` iterator holds for a consumer that has not caught
- * up, before it fails with `TOO_MANY_REQUESTS` rather than grow without bound: 10,000.
+ * up (a slow client: the server stops pulling a subscription whose socket is congested),
+ * before its `overflow` policy applies rather than grow without bound: 10,000.
  */
 export const DEFAULT_MAX_BUFFERED_EVENTS = 10_000;
+
+/**
+ * What a topic subscription does when its consumer falls `maxBuffered` events behind:
+ *
+ * - `'error'` (the default): the iteration fails with `TOO_MANY_REQUESTS`
+ *   (`limit: "maxBuffered"`) after the buffered events, so the client's subscription
+ *   ends with `rpc.error`; the connection stays.
+ * - `'drop'`: the events are volatile (positions, prices, typing indicators): the
+ *   oldest buffered one is dropped for each new one, so a slow client gets the newest
+ *   `maxBuffered` events and the subscription goes on. Event ids show the gaps.
+ * - `'close'`: the subscriber's connection is closed with 4429 (`SLOW_CONSUMER`).
+ */
+export type OverflowPolicy = 'error' | 'drop' | 'close';
+
+/** Thrown by a topic subscribed with `overflow: 'close'`; the server closes the connection. */
+export class SlowConsumerError extends VolleyError {}
 
 /**
  * How many recent events the in-memory engine keeps per topic, so that a client that
@@ -120,6 +137,8 @@ export interface TopicSubscribeOptions {
   lastEventId?: string;
   /** See {@link DEFAULT_MAX_BUFFERED_EVENTS}. */
   maxBuffered?: number;
+  /** See {@link OverflowPolicy}. Default `'error'`. */
+  overflow?: OverflowPolicy;
 }
 
 /** Typed publishing and subscribing over an engine. `TTopics` maps topic names to event data. */
@@ -183,10 +202,20 @@ function iterateTopic<T>(
       waiter = undefined;
       pending.resolve({ done: false, value: item });
     } else if (buffer.length >= maxBuffered) {
-      failure = new VolleyError({
+      if (options.overflow === 'drop') {
+        buffer.shift();
+        buffer.push(item);
+        return;
+      }
+      const overflowed = {
         code: 'TOO_MANY_REQUESTS',
         message: `Subscriber fell more than ${maxBuffered} events behind topic "${topic}"`,
-      });
+        limit: 'maxBuffered',
+      } as const;
+      failure =
+        options.overflow === 'close'
+          ? new SlowConsumerError(overflowed)
+          : new VolleyError(overflowed);
       end();
     } else buffer.push(item);
   };

@@ -10,6 +10,7 @@ import { type AnyRouter, CLOSE_CODES, RESERVED_PREFIX } from '@volley/core';
 import { nanoid } from 'nanoid';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { Connection, type ConnectionConfig } from './connection.js';
+import { originCheck, resolveLimits } from './limits.js';
 import {
   type ConnectionInfo,
   DEFAULT_CLOSE_TIMEOUT_MS,
@@ -39,7 +40,12 @@ export interface VolleyServer {
    * its port with normal routes. Returns a function that detaches again.
    */
   attach(server: HttpServer | HttpsServer, options?: AttachOptions): () => void;
-  /** Completes an upgrade from your own `'upgrade'` handler (the `noServer` mode of ws). */
+  /**
+   * Completes an upgrade from your own `'upgrade'` handler (the `noServer` mode of ws).
+   * Every way of serving goes through it: an upgrade from an origin not in
+   * `allowedOrigins` is answered HTTP 403, and one past `maxConnections` (or during
+   * `close()`) HTTP 503, before any WebSocket exists.
+   */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** How many connections are open. */
   readonly connectionCount: number;
@@ -79,7 +85,8 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
 /**
  * Serves a Volley router over WebSockets.
  *
- * @throws TypeError when the router is not a router, or `maxPayload` is not a positive integer.
+ * @throws TypeError when the router is not a router, or `maxPayload` or another limit (see
+ * `LimitOptions`) is not a positive integer.
  */
 export function createServer<TRouter extends AnyRouter>(
   options: ServerOptions<TRouter>,
@@ -99,12 +106,15 @@ export function createServer<TRouter extends AnyRouter>(
   const closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
   const createContext = (options as { createContext?: (info: ConnectionInfo) => unknown })
     .createContext;
+  const { maxConnections, ...limits } = resolveLimits(options);
   const config: ConnectionConfig = {
     procedures: router.procedures,
     exposeErrors: options.exposeErrors ?? false,
     onError: options.onError,
     maxQueuedBeforeReady: options.maxQueuedBeforeReady ?? DEFAULT_MAX_QUEUED_BEFORE_READY,
+    limits,
   };
+  const originAllowed = originCheck(options.allowedOrigins);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload,
@@ -155,6 +165,15 @@ export function createServer<TRouter extends AnyRouter>(
   function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (closing !== undefined) {
       rejectUpgrade(socket, 503, 'Server is shutting down');
+      return;
+    }
+    // Refused before the WebSocket handshake, which is where a connection starts to cost.
+    if (originAllowed !== undefined && !originAllowed(request.headers.origin, request)) {
+      rejectUpgrade(socket, 403, 'Forbidden: origin not allowed');
+      return;
+    }
+    if (connections.size >= maxConnections) {
+      rejectUpgrade(socket, 503, 'Too many connections');
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request));

@@ -11,6 +11,20 @@ export interface ServerTransport {
   terminate(): void;
   /** Bytes queued but not yet written to the network. */
   readonly bufferedAmount: number;
+  /**
+   * Stops delivering frames until `resume()`; what the peer sends meanwhile waits in the
+   * socket (TCP holds the peer back). A few frames already read may still arrive.
+   * Optional: without it, a congested connection keeps reading.
+   */
+  pause?(): void;
+  /** Delivers frames again after `pause()`. */
+  resume?(): void;
+  /**
+   * Calls `callback` once, when `bufferedAmount` has fallen to `threshold` or below (at
+   * once if it already has), or when the socket closes. Only one callback waits at a
+   * time; a new one replaces it. Optional: without it, subscriptions are never held back.
+   */
+  onDrain?(threshold: number, callback: () => void): void;
 }
 
 /** What an adapter calls on the connection as the socket reports. */

@@ -134,6 +134,51 @@ describe('backoff', () => {
   });
 });
 
+describe('connect timeout', () => {
+  it('abandons an attempt whose handshake never completes, and tries again', async () => {
+    start({ connectTimeoutMs: 5_000, retry: { initialDelayMs: 10 } });
+    await flush();
+    // The socket opens but rpc.init is never answered (a route that swallows it).
+    ScriptedSocket.last.open();
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(ScriptedSocket.made).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ScriptedSocket.made[0]?.closedWith).toBeDefined();
+    expect(client?.$state).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(ScriptedSocket.made).toHaveLength(2);
+  });
+
+  it('does not abandon an accepted connection', async () => {
+    start({ connectTimeoutMs: 5_000 });
+    await flush();
+    ScriptedSocket.last.open();
+    ScriptedSocket.last.accept();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(ScriptedSocket.made).toHaveLength(1);
+    expect(client?.$state).toBe('open');
+  });
+});
+
+describe('$close', () => {
+  it('resolves even when the peer never completes the closing handshake', async () => {
+    const closing = start();
+    await flush();
+    const socket = ScriptedSocket.last;
+    socket.open();
+    socket.accept();
+    // A stalled peer: close() is called but no close event ever fires.
+    socket.close = (code = 1000) => {
+      socket.closedWith = code;
+    };
+    const closed = closing.$close();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await expect(closed).resolves.toBeUndefined();
+    expect(socket.closedWith).toBe(1000);
+    expect(closing.$state).toBe('closed');
+  });
+});
+
 describe('heartbeat', () => {
   it('pings a silent connection and drops it when the ping goes unanswered', async () => {
     start({ heartbeatIntervalMs: 1_000, retry: { initialDelayMs: 10 } });

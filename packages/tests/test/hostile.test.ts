@@ -480,6 +480,14 @@ describe('prototype pollution', () => {
 });
 
 describe('deep and huge payloads', () => {
+  // With the depth limit lifted, so that what a deep frame does to the parser and the
+  // encoder shows (the limit itself: limits-depth.test.ts).
+  beforeEach(async () => {
+    const harness = await start({ maxDepth: Infinity });
+    peer = await harness.raw();
+    bystander = await harness.raw();
+  });
+
   const arrays = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
   const objects = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
 

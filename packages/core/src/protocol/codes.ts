@@ -93,6 +93,16 @@ export const CLOSE_CODES = {
   UNAUTHORIZED: 4401,
   /** `createContext` rejected the connection with `FORBIDDEN`. */
   FORBIDDEN: 4403,
+  /**
+   * The connection was not accepted within `connectionInitTimeoutMs`: no first message
+   * came, or `createContext` did not finish in time.
+   */
+  CONNECTION_INIT_TIMEOUT: 4408,
+  /**
+   * The peer fell too far behind a pub/sub topic subscribed with `overflow: 'close'`: it
+   * read too slowly to keep up with the events published.
+   */
+  SLOW_CONSUMER: 4429,
 } as const;
 
 /** The name of a close code, such as `'GOING_AWAY'`. */

@@ -1,0 +1,92 @@
+// Looks at a frame's text before it is parsed: how deep it nests and how many messages
+// it holds. One pass over the characters, skipping strings with indexOf, and no
+// allocation, so it costs little next to JSON.parse and lets limits refuse a frame
+// before the parse (and whatever recursion would follow it) is paid for.
+
+/** What {@link scanFrame} returns for a frame that nests deeper than allowed. */
+export const TOO_DEEP = -1;
+
+const QUOTE = 34; // "
+const BACKSLASH = 92; // \
+const OPEN_ARRAY = 91; // [
+const CLOSE_ARRAY = 93; // ]
+const OPEN_OBJECT = 123; // {
+const CLOSE_OBJECT = 125; // }
+const COMMA = 44; // ,
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 10 || code === 13 || code === 9;
+}
+
+/**
+ * Counts the messages in a frame, or returns {@link TOO_DEEP} when arrays and objects
+ * nest more than `maxDepth` levels. A frame whose text starts with `[` is a batch and
+ * counts its top-level members (`0` for `[]`); any other frame counts 1. Text that is not
+ * JSON gets a meaningless count, which is harmless: the parse that follows rejects it.
+ */
+export function scanFrame(text: string, maxDepth: number): number {
+  const length = text.length;
+  let index = 0;
+  while (index < length && isSpace(text.charCodeAt(index))) index++;
+  const batch = text.charCodeAt(index) === OPEN_ARRAY;
+  // The common case: a single message with few brackets cannot nest deeper than it has
+  // brackets (strings included, which only overcounts), so native indexOf settles it.
+  if (!batch) {
+    let opens = 0;
+    for (let at = text.indexOf('{'); at !== -1 && opens <= maxDepth; at = text.indexOf('{', at + 1))
+      opens++;
+    for (let at = text.indexOf('['); at !== -1 && opens <= maxDepth; at = text.indexOf('[', at + 1))
+      opens++;
+    if (opens <= maxDepth) return 1;
+  }
+  let depth = 0;
+  let commas = 0;
+  let empty = true;
+  for (; index < length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === QUOTE) {
+      if (depth === 1) empty = false;
+      // Jump to the closing quote: one not escaped by an odd run of backslashes.
+      let end = index;
+      for (;;) {
+        end = text.indexOf('"', end + 1);
+        if (end === -1) return batch ? commas + 1 : 1;
+        let before = end - 1;
+        while (text.charCodeAt(before) === BACKSLASH) before--;
+        if ((end - 1 - before) % 2 === 0) break;
+      }
+      index = end;
+    } else if (code === OPEN_ARRAY || code === OPEN_OBJECT) {
+      if (depth === 1) empty = false;
+      if (++depth > maxDepth) return TOO_DEEP;
+    } else if (code === CLOSE_ARRAY || code === CLOSE_OBJECT) {
+      depth--;
+    } else if (depth === 1) {
+      if (code === COMMA) commas++;
+      else if (!isSpace(code)) empty = false;
+    }
+  }
+  if (!batch) return 1;
+  return empty ? 0 : commas + 1;
+}
+
+// `"id": <string or number>` among the leading members of an object, before any nested
+// value: where Volley's client and most others put it.
+const LEADING_ID =
+  /^\s*\{(?:\s*"(?:[^"\\]|\\.){0,64}"\s*:\s*(?:"(?:[^"\\]|\\.){0,256}"|[-+.\w]{1,32})\s*,)*?\s*"id"\s*:\s*("(?:[^"\\]|\\.){0,256}"|-?\d[\d.eE+-]{0,30})\s*[,}]/;
+
+/**
+ * The id of a request that was refused before it was parsed, when it can be read
+ * cheaply from the start of the text; otherwise `null`, as JSON-RPC answers a request
+ * whose id it cannot determine.
+ */
+export function leadingId(text: string): string | number | null {
+  const match = LEADING_ID.exec(text.length > 1024 ? text.slice(0, 1024) : text);
+  if (match?.[1] === undefined) return null;
+  try {
+    const id: unknown = JSON.parse(match[1]);
+    return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
+  } catch {
+    return null;
+  }
+}

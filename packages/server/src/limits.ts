@@ -1,0 +1,178 @@
+import type { IncomingMessage } from 'node:http';
+
+// Every limit a server enforces on its peers, with its default. SECURITY.md lists them
+// with the error or close code each one answers with and the test that trips it.
+
+/**
+ * Deepest nesting of arrays and objects a frame may have, the envelope included (so a
+ * request's `params` object is at depth 2): 64. Checked by scanning the text before it
+ * is parsed; a deeper frame is answered with `PAYLOAD_TOO_LARGE` (-32013) and
+ * `data.limit: "maxDepth"`, and nothing in it runs.
+ */
+export const DEFAULT_MAX_DEPTH = 64;
+
+/**
+ * Most messages one batch may hold: 1,000 (as geth). Counted before the frame is
+ * parsed; a longer batch is answered with one `PAYLOAD_TOO_LARGE` (-32013) error,
+ * `data.limit: "maxBatchLength"`, and none of it runs.
+ */
+export const DEFAULT_MAX_BATCH_LENGTH = 1_000;
+
+/**
+ * Most queries and mutations one connection may have running at once, notifications
+ * included: 1,024. One more is answered with `TOO_MANY_REQUESTS` (-32029),
+ * `data.limit: "maxInFlight"`, without running (a notification is dropped and reported
+ * to `onError`).
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 1_024;
+
+/**
+ * Most subscriptions one connection may have open (starting or live): 100. One more is
+ * answered with `TOO_MANY_REQUESTS` (-32029), `data.limit: "maxSubscriptions"`.
+ */
+export const DEFAULT_MAX_SUBSCRIPTIONS = 100;
+
+/** A token bucket: `burst` messages at once, refilled at `messagesPerSecond`. */
+export interface RateLimit {
+  /** Tokens added per second, fractions allowed. */
+  messagesPerSecond: number;
+  /** Size of the bucket, which starts full: the most messages accepted at once. */
+  burst: number;
+}
+
+/**
+ * Each connection's token bucket: 1,000 messages per second, bursts of 2,000. Every
+ * message costs a token (a batch costs one per member); a message that finds the bucket
+ * empty is answered with `TOO_MANY_REQUESTS` (-32029), `data.limit: "rateLimit"`, before
+ * it is parsed. That is far above what a browser tab or a service client normally sends,
+ * and low enough that one connection cannot monopolise a server core. Raise it (or pass
+ * `false`) for trusted, high-throughput peers.
+ */
+export const DEFAULT_RATE_LIMIT: Readonly<RateLimit> = Object.freeze({
+  messagesPerSecond: 1_000,
+  burst: 2_000,
+});
+
+/**
+ * Most connections one server keeps open at once: 10,000. Upgrades beyond it are
+ * refused with HTTP 503 before the WebSocket handshake.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
+
+/**
+ * How long a new connection has to be accepted, in ms: 10 s. Its first message must
+ * arrive, and `createContext` finish, within it; otherwise the socket is closed with
+ * 4408 (`CONNECTION_INIT_TIMEOUT`).
+ */
+export const DEFAULT_CONNECTION_INIT_TIMEOUT_MS = 10_000;
+
+/**
+ * How many bytes may wait to be written to one peer before the server holds back: 1 MiB.
+ * Over it, the connection's subscriptions are not pulled and its socket is not read,
+ * until the queue has drained to half of it. A pub/sub topic then buffers for the
+ * subscriber (see `maxBuffered` and `overflow` of `subscribe`).
+ */
+export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
+
+/**
+ * Decides whether a browser page on `origin` may connect. `origin` is the upgrade
+ * request's `Origin` header, or `undefined` for a client that sent none (not a browser).
+ */
+export type OriginCheck = (origin: string | undefined, request: IncomingMessage) => boolean;
+
+/** The limit options of `createServer`. Each can be `Infinity` (or `false`) to lift it. */
+export interface LimitOptions {
+  /** See {@link DEFAULT_MAX_DEPTH}. */
+  maxDepth?: number;
+  /** See {@link DEFAULT_MAX_BATCH_LENGTH}. */
+  maxBatchLength?: number;
+  /** See {@link DEFAULT_MAX_IN_FLIGHT}. */
+  maxInFlight?: number;
+  /** See {@link DEFAULT_MAX_SUBSCRIPTIONS}. */
+  maxSubscriptions?: number;
+  /** See {@link DEFAULT_RATE_LIMIT}. `false` turns it off. */
+  rateLimit?: RateLimit | false;
+  /** See {@link DEFAULT_MAX_CONNECTIONS}. */
+  maxConnections?: number;
+  /** See {@link DEFAULT_CONNECTION_INIT_TIMEOUT_MS}. `Infinity` waits for ever. */
+  connectionInitTimeoutMs?: number;
+  /** See {@link DEFAULT_HIGH_WATER_MARK}. */
+  highWaterMark?: number;
+  /**
+   * The web origins allowed to connect, checked at the upgrade: others get HTTP 403 and
+   * no WebSocket. Exact strings such as `'https://app.example.com'` (a request without
+   * an `Origin` header, which only non-browser clients send, is let through: they can
+   * claim any origin anyway, so authenticate them), or a function that decides. Default:
+   * every origin. Set it when a browser's cookies authenticate the connection, or any
+   * web page may open a socket as your user (cross-site WebSocket hijacking).
+   */
+  allowedOrigins?: readonly string[] | OriginCheck;
+}
+
+/** The limits, resolved to numbers. */
+export interface Limits {
+  maxDepth: number;
+  maxBatchLength: number;
+  maxInFlight: number;
+  maxSubscriptions: number;
+  rateLimit: RateLimit | false;
+  connectionInitTimeoutMs: number;
+  highWaterMark: number;
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const resolved = value ?? fallback;
+  if (
+    typeof resolved !== 'number' ||
+    Number.isNaN(resolved) ||
+    resolved <= 0 ||
+    (Number.isFinite(resolved) && !Number.isInteger(resolved))
+  ) {
+    throw new TypeError(`createServer: \`${name}\` must be a positive integer or Infinity`);
+  }
+  return resolved;
+}
+
+/**
+ * Applies the defaults and checks the values.
+ *
+ * @throws TypeError when a limit is not a positive integer (or `Infinity`), or the rate
+ * limit's numbers are not positive.
+ */
+export function resolveLimits(options: LimitOptions): Limits & { maxConnections: number } {
+  const rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  if (
+    rateLimit !== false &&
+    !(rateLimit.messagesPerSecond > 0 && rateLimit.burst >= 1 && Number.isFinite(rateLimit.burst))
+  ) {
+    throw new TypeError(
+      'createServer: `rateLimit` needs a positive `messagesPerSecond` and a finite `burst` of at least 1',
+    );
+  }
+  return {
+    maxDepth: positive('maxDepth', options.maxDepth, DEFAULT_MAX_DEPTH),
+    maxBatchLength: positive('maxBatchLength', options.maxBatchLength, DEFAULT_MAX_BATCH_LENGTH),
+    maxInFlight: positive('maxInFlight', options.maxInFlight, DEFAULT_MAX_IN_FLIGHT),
+    maxSubscriptions: positive(
+      'maxSubscriptions',
+      options.maxSubscriptions,
+      DEFAULT_MAX_SUBSCRIPTIONS,
+    ),
+    rateLimit,
+    maxConnections: positive('maxConnections', options.maxConnections, DEFAULT_MAX_CONNECTIONS),
+    connectionInitTimeoutMs: positive(
+      'connectionInitTimeoutMs',
+      options.connectionInitTimeoutMs,
+      DEFAULT_CONNECTION_INIT_TIMEOUT_MS,
+    ),
+    highWaterMark: positive('highWaterMark', options.highWaterMark, DEFAULT_HIGH_WATER_MARK),
+  };
+}
+
+/** Makes `allowedOrigins` a check, or `undefined` when every origin is allowed. */
+export function originCheck(allowed: LimitOptions['allowedOrigins']): OriginCheck | undefined {
+  if (allowed === undefined) return undefined;
+  if (typeof allowed === 'function') return allowed;
+  const set = new Set(allowed);
+  return (origin) => origin === undefined || set.has(origin);
+}
