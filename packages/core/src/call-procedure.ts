@@ -63,7 +63,12 @@ export interface CallOptions {
   ctx: unknown;
   /** The input as sent, before validation. */
   input: unknown;
-  signal: AbortSignal;
+  /**
+   * Where the resolver's `signal` comes from: an `AbortController`, or anything with a
+   * `signal`. It is read only when the resolver (or a middleware) reads `signal`, so a
+   * server can make its controller lazily.
+   */
+  abort: { readonly signal: AbortSignal };
   /** For a resumed subscription, the last event id the client saw. */
   lastEventId?: string;
 }
@@ -74,10 +79,13 @@ async function resolve(def: ProcedureDef, options: CallOptions, ctx: unknown): P
   else if (options.input !== undefined && !isEmptyObject(options.input)) {
     throw invalidParams([{ path: [], message: 'This procedure takes no input' }]);
   }
+  const source = options.abort;
   const result = await def.resolver({
     ctx,
     input,
-    signal: options.signal,
+    get signal() {
+      return source.signal;
+    },
     path: options.path,
     lastEventId: options.lastEventId,
   });
@@ -106,7 +114,9 @@ async function runChain(
     input: options.input,
     path: options.path,
     type: def.type,
-    signal: options.signal,
+    get signal() {
+      return options.abort.signal;
+    },
     // NextResult is the runtime face of the type-only MiddlewareResult.
     next: (async (next?: { ctx: object }) => {
       const nextCtx =

@@ -35,6 +35,7 @@ export {
   encodeComplete,
   encodeError,
   encodeEvent,
+  encodeEventJson,
   encodeRequest,
   encodeResult,
   encodeSubscriptionError,

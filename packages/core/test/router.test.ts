@@ -31,7 +31,7 @@ function call(
     path: 'test.path',
     ctx: { user: 'ada', requestId: 1 },
     input,
-    signal: new AbortController().signal,
+    abort: new AbortController(),
     ...overrides,
   });
 }
@@ -200,9 +200,9 @@ describe('callProcedure', () => {
       seen.push(options);
       return options.input.n * 2;
     });
-    await expect(call(procedure, { n: 21 }, { ctx, signal, path: 'math.double' })).resolves.toBe(
-      42,
-    );
+    await expect(
+      call(procedure, { n: 21 }, { ctx, abort: { signal }, path: 'math.double' }),
+    ).resolves.toBe(42);
     expect(seen).toEqual([{ ctx, input: { n: 21 }, signal, path: 'math.double' }]);
     expect((seen[0] as { ctx: unknown }).ctx).toBe(ctx);
   });
@@ -246,7 +246,7 @@ describe('callProcedure', () => {
         return next();
       })
       .mutation(({ input }) => input);
-    await expect(call(procedure, 'four', { signal, path: 'p.q' })).resolves.toBe(4);
+    await expect(call(procedure, 'four', { abort: { signal }, path: 'p.q' })).resolves.toBe(4);
     expect(seen).toEqual([{ input: 'four', path: 'p.q', type: 'mutation', signal }]);
   });
 

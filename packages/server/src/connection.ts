@@ -13,6 +13,7 @@ import {
   encodeComplete,
   encodeError,
   encodeEvent,
+  encodeEventJson,
   encodeResult,
   encodeSubscriptionError,
   idOf,
@@ -38,7 +39,7 @@ import { Backpressure } from './backpressure.js';
 import { scanFrame, TOO_DEEP } from './frame-scan.js';
 import type { Limits } from './limits.js';
 import type { ErrorInfo } from './options.js';
-import { SlowConsumerError } from './pubsub.js';
+import { encodedData, SlowConsumerError } from './pubsub.js';
 import { batchTooLong, limitError, rateLimitedReply, tooDeep } from './refusals.js';
 import { TokenBucket } from './token-bucket.js';
 import type { ServerTransport, TransportEvents } from './transport.js';
@@ -53,13 +54,35 @@ export interface ConnectionConfig {
 }
 
 /** A call or subscription this connection is running. */
-interface Running {
-  readonly controller: AbortController;
+class Running {
   /** Answered by `rpc.cancel`: its own outcome must not be sent. */
-  cancelled: boolean;
+  cancelled = false;
   /** Set once a subscription has been acknowledged. */
   iterator: AsyncIterator<unknown> | undefined;
-  acked: boolean;
+  acked = false;
+  #aborted = false;
+  // Made only when someone reads `signal`: most resolvers never do, and an
+  // AbortController per call was the largest cost of a call on the server.
+  #controller: AbortController | undefined;
+
+  /** Aborts when the call is cancelled or its connection closes. */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort();
+    }
+    return this.#controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  abort(): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#controller?.abort();
+  }
 }
 
 /** A subscription's acknowledgement, and how to start it once the ack is on the wire. */
@@ -407,12 +430,7 @@ export class Connection {
   /** Registers a running call; `undefined` when its id is already in flight. */
   #begin(id: RequestId | undefined): Running | undefined {
     if (id !== undefined && id !== null && this.#byId.has(id)) return undefined;
-    const running: Running = {
-      controller: new AbortController(),
-      cancelled: false,
-      iterator: undefined,
-      acked: false,
-    };
+    const running = new Running();
     if (id !== undefined && id !== null) this.#byId.set(id, running);
     this.#running.add(running);
     return running;
@@ -478,7 +496,7 @@ export class Connection {
         path,
         ctx: this.#ctx,
         input,
-        signal: running.controller.signal,
+        abort: running,
       });
       if (running.cancelled || id === undefined) return undefined;
       return encodeResult(id, result);
@@ -537,7 +555,7 @@ export class Connection {
         path,
         ctx: this.#ctx,
         input,
-        signal: running.controller.signal,
+        abort: running,
         lastEventId: resume?.lastEventId,
       })) as AsyncIterable<unknown>;
       // A resumable stream (a pub/sub topic) says where it starts and, when resuming,
@@ -551,7 +569,7 @@ export class Connection {
       if (running.cancelled) return undefined;
       return encodeError(id, this.#errorObject(error, path, 'subscription', input));
     }
-    if (running.controller.signal.aborted) {
+    if (running.aborted) {
       // Cancelled or disconnected while it was being set up: release, never start.
       this.#end(id, running);
       iterable[Symbol.asyncIterator]()
@@ -574,7 +592,7 @@ export class Connection {
     procedure: AnyProcedure,
     path: string,
   ): Promise<void> {
-    const signal = running.controller.signal;
+    const signal = running;
     let iterator: AsyncIterator<unknown> | undefined;
     let finished = false;
     try {
@@ -591,13 +609,18 @@ export class Connection {
         if (signal.aborted) break;
         let data = step.value;
         let eventId: string | undefined;
+        // A topic event's data is serialised once for all its subscribers.
+        const shared = procedure.def.output === undefined ? encodedData(data) : undefined;
         if (isTracked(data)) {
           eventId = data.id;
           data = data.data;
         }
-        if (procedure.def.output !== undefined) data = await checkEvent(procedure, data);
         // {"method":"rpc.event","params":{"subscription":2,"eventId"?:"...","data":...}}
-        this.#send(encodeEvent(id, data, eventId));
+        if (shared !== undefined) this.#send(encodeEventJson(id, shared, eventId));
+        else {
+          if (procedure.def.output !== undefined) data = await checkEvent(procedure, data);
+          this.#send(encodeEvent(id, data, eventId));
+        }
       }
       if (!finished) {
         finished = true;
@@ -628,7 +651,7 @@ export class Connection {
   }
 
   #stop(running: Running): void {
-    running.controller.abort();
+    running.abort();
     // Wakes iterators that honour return() while a next() is pending (pub/sub ones do);
     // an async generator queues it and stops at its next await or yield.
     const returned = running.iterator?.return?.();

@@ -4,6 +4,7 @@ import {
   type PubSubEngine,
   type Resumable,
   type ResumeState,
+  stringifyValue,
   type TopicEvent,
   type Tracked,
   tracked,
@@ -162,6 +163,35 @@ export interface PubSub<TTopics extends Record<string, unknown>> {
   ): AsyncIterableIterator<Tracked<TTopics[TTopic]>> & Resumable;
 }
 
+// One published event reaches every subscriber as the same immutable tracked object,
+// and its data is serialised once for all of them (see `encodedData`).
+const trackedByEvent = new WeakMap<TopicEvent, Tracked<unknown>>();
+const dataJson = new WeakMap<Tracked<unknown>, string>();
+
+function sharedTracked(event: TopicEvent): Tracked<unknown> {
+  let item = trackedByEvent.get(event);
+  if (item === undefined) {
+    item = tracked(event.id, event.data);
+    trackedByEvent.set(event, item);
+    dataJson.set(item, '');
+  }
+  return item;
+}
+
+/**
+ * The JSON text of a topic event's data, computed once per event whatever the number of
+ * subscribers; `undefined` for anything not from a topic (whose data may be mutated
+ * between yields, so it is never cached).
+ */
+export function encodedData(item: unknown): string | undefined {
+  const cached = dataJson.get(item as Tracked<unknown>);
+  if (cached === undefined) return undefined;
+  if (cached !== '') return cached;
+  const json = stringifyValue((item as Tracked<unknown>).data);
+  dataJson.set(item as Tracked<unknown>, json);
+  return json;
+}
+
 type Waiter<T> = {
   resolve(result: IteratorResult<T>): void;
   reject(error: unknown): void;
@@ -196,7 +226,7 @@ function iterateTopic<T>(
 
   const deliver = (event: TopicEvent) => {
     if (ended) return;
-    const item = tracked(event.id, event.data as T);
+    const item = sharedTracked(event) as Tracked<T>;
     if (waiter !== undefined) {
       const pending = waiter;
       waiter = undefined;

@@ -144,12 +144,19 @@ export function createServer<TRouter extends AnyRouter>(
   const detachers = new Set<() => void>();
   let closing: Promise<void> | undefined;
 
+  // Its own function, so that the upgrade request is kept only by the closure that needs
+  // it (createContext runs again on rpc.auth), not by every closure of a connection.
+  function contextMaker(
+    request: IncomingMessage,
+    connectionId: string,
+  ): (connectionParams: unknown) => unknown {
+    if (createContext === undefined) return () => ({});
+    return (connectionParams) => createContext({ request, connectionId, connectionParams });
+  }
+
   function accept(socket: WebSocket, request: IncomingMessage): void {
     const connectionId = nanoid();
-    const makeContext =
-      createContext === undefined
-        ? () => ({})
-        : (connectionParams: unknown) => createContext({ request, connectionId, connectionParams });
+    const makeContext = contextMaker(request, connectionId);
     const connection = new Connection(connectionId, config, makeContext, (events) =>
       wsTransport(socket, events),
     );

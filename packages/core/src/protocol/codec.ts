@@ -49,9 +49,21 @@ export function encodeEvent(
   data: unknown,
   eventId?: string,
 ): string {
+  return encodeEventJson(subscription, stringifyValue(data), eventId);
+}
+
+/**
+ * `rpc.event` with its data already encoded as JSON text, so that one event sent to many
+ * subscribers is serialised once.
+ */
+export function encodeEventJson(
+  subscription: string | number,
+  dataJson: string,
+  eventId?: string,
+): string {
   let text = `${PREFIX},"method":"${METHODS.EVENT}","params":{"subscription":${JSON.stringify(subscription)}`;
   if (eventId !== undefined) text += `,"eventId":${JSON.stringify(eventId)}`;
-  return `${text},"data":${stringifyValue(data)}}}`;
+  return `${text},"data":${dataJson}}}`;
 }
 
 /** `rpc.complete`: subscription `subscription` ended. */
