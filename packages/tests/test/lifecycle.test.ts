@@ -13,39 +13,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { deferred, type Harness, startHarness, within } from './helpers/harness.js';
+import { createProbes, untilAborted } from './helpers/probes.js';
 
-/** Resolves once the signal aborts (at once if it already has). */
-function untilAborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) =>
-    signal.addEventListener('abort', () => resolve(), { once: true }),
-  );
-}
-
-/** What one run of `hang` or `live` reports, by the label it was given as input. */
-function makeProbe() {
-  return {
-    started: deferred(),
-    aborted: deferred(),
-    finallyRan: deferred(),
-    /** The subscription's finally block was entered. */
-    cleanupStarted: deferred(),
-    /** Lets the finally block of a run labelled `gated...` finish. */
-    cleanupGate: deferred(),
-    /** Set synchronously at the end of the subscription's finally. */
-    finished: false,
-  };
-}
-type Probe = ReturnType<typeof makeProbe>;
-let probes = new Map<string, Probe>();
-function probe(label: string): Probe {
-  let found = probes.get(label);
-  if (found === undefined) {
-    found = makeProbe();
-    probes.set(label, found);
-  }
-  return found;
-}
+const probes = createProbes();
+const probe = probes.get;
 
 /** Which connection of the test a call runs on: 1 for the first, and so on. */
 interface Ctx {
@@ -104,7 +75,7 @@ afterEach(async () => {
   await harness?.close();
   harness = undefined;
   serverSockets = [];
-  probes = new Map();
+  probes.reset();
 });
 
 /** A harness whose context numbers the connections and keeps their server-side sockets. */

@@ -4,39 +4,10 @@ import { createMemoryEngine, createPubSub, type ErrorInfo } from '@volley/server
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { deferred, type Harness, startHarness, within } from './helpers/harness.js';
+import { createProbes, untilAborted } from './helpers/probes.js';
 
-/** Resolves once the signal aborts (at once if it already has). */
-function untilAborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) =>
-    signal.addEventListener('abort', () => resolve(), { once: true }),
-  );
-}
-
-/** What one run of the `live` subscription reports, by the label it was given as input. */
-function makeLiveProbe() {
-  return {
-    started: deferred(),
-    aborted: deferred(),
-    finallyRan: deferred(),
-    /** The finally block was entered. */
-    cleanupStarted: deferred(),
-    /** Lets the finally block of a run labelled `gated...` finish. */
-    cleanupGate: deferred(),
-    /** Set synchronously at the end of the generator's finally. */
-    finished: false,
-  };
-}
-type LiveProbe = ReturnType<typeof makeLiveProbe>;
-let liveProbes = new Map<string, LiveProbe>();
-function liveProbe(label: string): LiveProbe {
-  let probe = liveProbes.get(label);
-  if (probe === undefined) {
-    probe = makeLiveProbe();
-    liveProbes.set(label, probe);
-  }
-  return probe;
-}
+const liveProbes = createProbes();
+const liveProbe = liveProbes.get;
 
 let checkedFinally = deferred();
 
@@ -136,7 +107,7 @@ const router = v.router({
 let harness: Harness<typeof router>;
 let serverErrors: ErrorInfo[];
 beforeEach(async () => {
-  liveProbes = new Map();
+  liveProbes.reset();
   checkedFinally = deferred();
   serverErrors = [];
   harness = await startHarness({ router, onError: (info) => serverErrors.push(info) });
