@@ -6,7 +6,6 @@ import {
   checkRequest,
   decodeFrame,
   ERROR_CODES,
-  type ErrorCodeName,
   type ErrorIssue,
   type ErrorObject,
   encodeBatch,
@@ -30,7 +29,6 @@ import {
   type RequestMessage,
   type ResumeParams,
   resumeStateOf,
-  STANDARD_MESSAGES,
   type SubscriptionAck,
   toVolleyError,
   VolleyError,
@@ -41,6 +39,16 @@ import type { Limits } from './limits.js';
 import type { ErrorInfo } from './options.js';
 import { encodedData, SlowConsumerError } from './pubsub.js';
 import { batchTooLong, limitError, rateLimitedReply, tooDeep } from './refusals.js';
+import {
+  BINARY_FRAME_TEXT,
+  clip,
+  closeReason,
+  duplicateId,
+  EMPTY_BATCH_TEXT,
+  PARSE_ERROR_TEXT,
+  protocolError,
+} from './replies.js';
+import { Running } from './running.js';
 import { TokenBucket } from './token-bucket.js';
 import type { ServerTransport, TransportEvents } from './transport.js';
 
@@ -53,38 +61,6 @@ export interface ConnectionConfig {
   limits: Limits;
 }
 
-/** A call or subscription this connection is running. */
-class Running {
-  /** Answered by `rpc.cancel`: its own outcome must not be sent. */
-  cancelled = false;
-  /** Set once a subscription has been acknowledged. */
-  iterator: AsyncIterator<unknown> | undefined;
-  acked = false;
-  #aborted = false;
-  // Made only when someone reads `signal`: most resolvers never do, and an
-  // AbortController per call was the largest cost of a call on the server.
-  #controller: AbortController | undefined;
-
-  /** Aborts when the call is cancelled or its connection closes. */
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort();
-    }
-    return this.#controller.signal;
-  }
-
-  get aborted(): boolean {
-    return this.#aborted;
-  }
-
-  abort(): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
-    this.#controller?.abort();
-  }
-}
-
 /** A subscription's acknowledgement, and how to start it once the ack is on the wire. */
 class Acked {
   constructor(
@@ -94,41 +70,6 @@ class Acked {
 }
 
 type Outcome = string | Acked | undefined;
-
-function protocolError(code: ErrorCodeName, issues?: ErrorIssue[]): ErrorObject {
-  const message = (STANDARD_MESSAGES as Record<string, string | undefined>)[code] ?? code;
-  return issues === undefined
-    ? { code: ERROR_CODES[code], message, data: { code } }
-    : { code: ERROR_CODES[code], message, data: { code, issues } };
-}
-
-// Answers that never change, encoded once.
-const PARSE_ERROR_TEXT = encodeError(null, protocolError('PARSE_ERROR'));
-const BINARY_FRAME_TEXT = encodeError(
-  null,
-  protocolError('INVALID_REQUEST', [
-    {
-      path: [],
-      message: 'Binary frames are not supported: send each JSON-RPC message as a text frame',
-    },
-  ]),
-);
-const EMPTY_BATCH_TEXT = encodeError(
-  null,
-  protocolError('INVALID_REQUEST', [{ path: [], message: 'A batch must not be empty' }]),
-);
-
-/** Shortens a client-chosen name quoted in an error, so a reply never echoes a huge one. */
-function clip(name: string): string {
-  return name.length <= 100 ? name : `${name.slice(0, 100)}…`;
-}
-
-/** Cuts a close reason to the 123 bytes RFC 6455 allows, on a character boundary. */
-export function closeReason(text: string): string {
-  let reason = text;
-  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
-  return reason;
-}
 
 /**
  * One client connection: decodes frames, dispatches requests to procedures, runs
@@ -441,15 +382,6 @@ export class Connection {
     this.#running.delete(running);
   }
 
-  #duplicate(id: string | number): string {
-    return encodeError(
-      id,
-      protocolError('INVALID_REQUEST', [
-        { path: ['id'], message: `Request id ${JSON.stringify(id)} is already in flight` },
-      ]),
-    );
-  }
-
   /** The error object to send for `error`, reporting it to `onError`. */
   #errorObject(error: unknown, path: string, type: ProcedureType, input: unknown): ErrorObject {
     const volleyError = toVolleyError(error);
@@ -489,7 +421,7 @@ export class Connection {
       return undefined;
     }
     const running = this.#begin(id);
-    if (running === undefined) return this.#duplicate(id as string | number);
+    if (running === undefined) return duplicateId(id as string | number);
     this.#calls += 1;
     try {
       const result = await callProcedure(procedure, {
@@ -547,7 +479,7 @@ export class Connection {
       );
     }
     const running = this.#begin(id);
-    if (running === undefined) return this.#duplicate(id);
+    if (running === undefined) return duplicateId(id);
     let iterable: AsyncIterable<unknown>;
     let ack: SubscriptionAck;
     try {

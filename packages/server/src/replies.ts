@@ -1,0 +1,57 @@
+// The connection's protocol-level replies: error objects with the spec's messages, the
+// answers that never change (encoded once), and the helpers that keep client-chosen text
+// in a reply short.
+import {
+  ERROR_CODES,
+  type ErrorCodeName,
+  type ErrorIssue,
+  type ErrorObject,
+  encodeError,
+  STANDARD_MESSAGES,
+} from '@volley/core';
+
+/** An error object for a protocol-level failure, with the spec's message for the standard codes. */
+export function protocolError(code: ErrorCodeName, issues?: ErrorIssue[]): ErrorObject {
+  const message = (STANDARD_MESSAGES as Record<string, string | undefined>)[code] ?? code;
+  return issues === undefined
+    ? { code: ERROR_CODES[code], message, data: { code } }
+    : { code: ERROR_CODES[code], message, data: { code, issues } };
+}
+
+// Answers that never change, encoded once.
+export const PARSE_ERROR_TEXT = encodeError(null, protocolError('PARSE_ERROR'));
+export const BINARY_FRAME_TEXT = encodeError(
+  null,
+  protocolError('INVALID_REQUEST', [
+    {
+      path: [],
+      message: 'Binary frames are not supported: send each JSON-RPC message as a text frame',
+    },
+  ]),
+);
+export const EMPTY_BATCH_TEXT = encodeError(
+  null,
+  protocolError('INVALID_REQUEST', [{ path: [], message: 'A batch must not be empty' }]),
+);
+
+/** Shortens a client-chosen name quoted in an error, so a reply never echoes a huge one. */
+export function clip(name: string): string {
+  return name.length <= 100 ? name : `${name.slice(0, 100)}…`;
+}
+
+/** Cuts a close reason to the 123 bytes RFC 6455 allows, on a character boundary. */
+export function closeReason(text: string): string {
+  let reason = text;
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
+}
+
+/** The answer to a request whose id is already in flight on this connection. */
+export function duplicateId(id: string | number): string {
+  return encodeError(
+    id,
+    protocolError('INVALID_REQUEST', [
+      { path: ['id'], message: `Request id ${JSON.stringify(id)} is already in flight` },
+    ]),
+  );
+}
