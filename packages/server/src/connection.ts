@@ -87,11 +87,25 @@ export class Connection {
   /** The id of the `rpc.init` request to answer once the context is ready. */
   #initId: RequestId | undefined;
   /** Frames that arrived before the context was ready. */
-  #queue: Array<string | undefined> = [];
+  #queue: Array<string | undefined> | undefined;
   #closed = false;
-  readonly #byId = new Map<string | number, Running>();
-  readonly #running = new Set<Running>();
-  readonly #pumps = new Set<Promise<void>>();
+  // Made at first use: most connections are idle most of the time, and each empty
+  // collection costs memory on every one of them.
+  #byIdMap: Map<string | number, Running> | undefined;
+  #runningSet: Set<Running> | undefined;
+  #pumpSet: Set<Promise<void>> | undefined;
+  get #byId(): Map<string | number, Running> {
+    this.#byIdMap ??= new Map();
+    return this.#byIdMap;
+  }
+  get #running(): Set<Running> {
+    this.#runningSet ??= new Set();
+    return this.#runningSet;
+  }
+  get #pumps(): Set<Promise<void>> {
+    this.#pumpSet ??= new Set();
+    return this.#pumpSet;
+  }
   /** Queries and mutations running, and who waits for there to be none. */
   #calls = 0;
   readonly #onIdle: Array<() => void> = [];
@@ -136,7 +150,7 @@ export class Connection {
 
   /** How many calls and subscriptions are running. */
   get runningCount(): number {
-    return this.#running.size;
+    return this.#runningSet?.size ?? 0;
   }
 
   /**
@@ -165,7 +179,7 @@ export class Connection {
       this.#initId = first.id;
       connectionParams = (first.params as { connectionParams?: unknown } | undefined)
         ?.connectionParams;
-    } else this.#queue.push(text);
+    } else this.#queue = [text];
     let made: unknown;
     try {
       made = this.#makeContext(connectionParams);
@@ -193,8 +207,8 @@ export class Connection {
       this.#send(encodeResult(this.#initId, { connectionId: this.id, protocol: PROTOCOL_VERSION }));
     }
     const queued = this.#queue;
-    this.#queue = [];
-    for (const text of queued) this.#onMessage(text);
+    this.#queue = undefined;
+    if (queued !== undefined) for (const text of queued) this.#onMessage(text);
   }
 
   /** `createContext` failed: close with the matching code. */
@@ -222,7 +236,9 @@ export class Connection {
 
   /** Resolves when every subscription has finished, its `finally` included. */
   async settled(): Promise<void> {
-    while (this.#pumps.size > 0) await Promise.allSettled([...this.#pumps]);
+    while (this.#pumpSet !== undefined && this.#pumpSet.size > 0) {
+      await Promise.allSettled([...this.#pumpSet]);
+    }
   }
 
   #send(text: string): void {
@@ -248,6 +264,7 @@ export class Connection {
         this.#open(text);
         return;
       }
+      this.#queue ??= [];
       if (this.#queue.length >= this.#config.maxQueuedBeforeReady) {
         this.close(CLOSE_CODES.POLICY_VIOLATION, 'Too many frames before the connection was ready');
         return;
@@ -370,7 +387,7 @@ export class Connection {
 
   /** Registers a running call; `undefined` when its id is already in flight. */
   #begin(id: RequestId | undefined): Running | undefined {
-    if (id !== undefined && id !== null && this.#byId.has(id)) return undefined;
+    if (id !== undefined && id !== null && this.#byIdMap?.has(id) === true) return undefined;
     const running = new Running();
     if (id !== undefined && id !== null) this.#byId.set(id, running);
     this.#running.add(running);
@@ -738,8 +755,8 @@ export class Connection {
       if (this.#closed) return;
       this.#phase = 'ready';
       const queued = this.#queue;
-      this.#queue = [];
-      for (const text of queued) this.#onMessage(text);
+      this.#queue = undefined;
+      if (queued !== undefined) for (const text of queued) this.#onMessage(text);
     });
     return outcome;
   }
@@ -749,8 +766,8 @@ export class Connection {
     this.#closed = true;
     clearTimeout(this.#initTimer);
     this.#backpressure.release();
-    this.#queue = [];
-    for (const running of this.#running) this.#stop(running);
+    this.#queue = undefined;
+    if (this.#runningSet !== undefined) for (const running of this.#runningSet) this.#stop(running);
     this.#resolveClosed();
   }
 }
