@@ -30,12 +30,12 @@ export type {
   SchemaTypes,
 } from './procedure.js';
 export {
+  createEventEncoder,
   decodeFrame,
   encodeBatch,
   encodeComplete,
   encodeError,
   encodeEvent,
-  encodeEventJson,
   encodeRequest,
   encodeResult,
   encodeSubscriptionError,

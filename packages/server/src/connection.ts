@@ -4,6 +4,7 @@ import {
   callProcedure,
   checkEvent,
   checkRequest,
+  createEventEncoder,
   decodeFrame,
   ERROR_CODES,
   type ErrorIssue,
@@ -11,8 +12,6 @@ import {
   encodeBatch,
   encodeComplete,
   encodeError,
-  encodeEvent,
-  encodeEventJson,
   encodeResult,
   encodeSubscriptionError,
   idOf,
@@ -30,6 +29,7 @@ import {
   type ResumeParams,
   resumeStateOf,
   type SubscriptionAck,
+  stringifyValue,
   toVolleyError,
   VolleyError,
 } from '@volley/core';
@@ -542,6 +542,7 @@ export class Connection {
     path: string,
   ): Promise<void> {
     const signal = running;
+    const encoder = createEventEncoder(id);
     let iterator: AsyncIterator<unknown> | undefined;
     let finished = false;
     try {
@@ -565,10 +566,10 @@ export class Connection {
           data = data.data;
         }
         // {"method":"rpc.event","params":{"subscription":2,"eventId"?:"...","data":...}}
-        if (shared !== undefined) this.#send(encodeEventJson(id, shared, eventId));
+        if (shared !== undefined) this.#send(encoder.json(shared, eventId));
         else {
           if (procedure.def.output !== undefined) data = await checkEvent(procedure, data);
-          this.#send(encodeEvent(id, data, eventId));
+          this.#send(encoder.json(stringifyValue(data), eventId));
         }
       }
       if (!finished) {

@@ -49,21 +49,24 @@ export function encodeEvent(
   data: unknown,
   eventId?: string,
 ): string {
-  return encodeEventJson(subscription, stringifyValue(data), eventId);
+  return createEventEncoder(subscription).json(stringifyValue(data), eventId);
 }
 
 /**
- * `rpc.event` with its data already encoded as JSON text, so that one event sent to many
- * subscribers is serialised once.
+ * Encodes the events of one subscription, with the part of the envelope that never
+ * changes (the prefix and the subscription id) encoded once, for the per-event hot path.
+ * `json(dataJson, eventId)` takes data already encoded as JSON text.
  */
-export function encodeEventJson(
-  subscription: string | number,
-  dataJson: string,
-  eventId?: string,
-): string {
-  let text = `${PREFIX},"method":"${METHODS.EVENT}","params":{"subscription":${JSON.stringify(subscription)}`;
-  if (eventId !== undefined) text += `,"eventId":${JSON.stringify(eventId)}`;
-  return `${text},"data":${dataJson}}}`;
+export function createEventEncoder(subscription: string | number): {
+  json(dataJson: string, eventId?: string): string;
+} {
+  const head = `${PREFIX},"method":"${METHODS.EVENT}","params":{"subscription":${JSON.stringify(subscription)}`;
+  return {
+    json: (dataJson, eventId) =>
+      eventId === undefined
+        ? `${head},"data":${dataJson}}}`
+        : `${head},"eventId":${JSON.stringify(eventId)},"data":${dataJson}}}`,
+  };
 }
 
 /** `rpc.complete`: subscription `subscription` ended. */
