@@ -36,6 +36,7 @@ export {
   encodeComplete,
   encodeError,
   encodeEvent,
+  encodeEventTail,
   encodeRequest,
   encodeResult,
   encodeSubscriptionError,

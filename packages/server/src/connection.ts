@@ -12,6 +12,7 @@ import {
   encodeBatch,
   encodeComplete,
   encodeError,
+  encodeEventTail,
   encodeResult,
   encodeSubscriptionError,
   idOf,
@@ -37,7 +38,7 @@ import { Backpressure } from './backpressure.js';
 import { scanFrame, TOO_DEEP } from './frame-scan.js';
 import type { Limits } from './limits.js';
 import type { ErrorInfo } from './options.js';
-import { encodedData, SlowConsumerError } from './pubsub.js';
+import { encodedTail, SlowConsumerError } from './pubsub.js';
 import { batchTooLong, limitError, rateLimitedReply, tooDeep } from './refusals.js';
 import {
   BINARY_FRAME_TEXT,
@@ -542,7 +543,7 @@ export class Connection {
     path: string,
   ): Promise<void> {
     const signal = running;
-    const encoder = createEventEncoder(id);
+    const encode = createEventEncoder(id);
     let iterator: AsyncIterator<unknown> | undefined;
     let finished = false;
     try {
@@ -557,20 +558,21 @@ export class Connection {
           break;
         }
         if (signal.aborted) break;
+        // {"method":"rpc.event","params":{"subscription":2,"eventId"?:"...","data":...}}
+        // A topic event's id and data are encoded once for all its subscribers.
+        const shared = procedure.def.output === undefined ? encodedTail(step.value) : undefined;
+        if (shared !== undefined) {
+          this.#send(encode(shared));
+          continue;
+        }
         let data = step.value;
         let eventId: string | undefined;
-        // A topic event's data is serialised once for all its subscribers.
-        const shared = procedure.def.output === undefined ? encodedData(data) : undefined;
         if (isTracked(data)) {
           eventId = data.id;
           data = data.data;
         }
-        // {"method":"rpc.event","params":{"subscription":2,"eventId"?:"...","data":...}}
-        if (shared !== undefined) this.#send(encoder.json(shared, eventId));
-        else {
-          if (procedure.def.output !== undefined) data = await checkEvent(procedure, data);
-          this.#send(encoder.json(stringifyValue(data), eventId));
-        }
+        if (procedure.def.output !== undefined) data = await checkEvent(procedure, data);
+        this.#send(encode(encodeEventTail(stringifyValue(data), eventId)));
       }
       if (!finished) {
         finished = true;

@@ -1,5 +1,6 @@
 import {
   type Backlog,
+  encodeEventTail,
   markResumable,
   type PubSubEngine,
   type Resumable,
@@ -164,7 +165,7 @@ export interface PubSub<TTopics extends Record<string, unknown>> {
 }
 
 // One published event reaches every subscriber as the same immutable tracked object,
-// and its data is serialised once for all of them (see `encodedData`).
+// and its data is serialised once for all of them (see `encodedTail`).
 const trackedByEvent = new WeakMap<TopicEvent, Tracked<unknown>>();
 const dataJson = new WeakMap<Tracked<unknown>, string>();
 
@@ -179,17 +180,18 @@ function sharedTracked(event: TopicEvent): Tracked<unknown> {
 }
 
 /**
- * The JSON text of a topic event's data, computed once per event whatever the number of
- * subscribers; `undefined` for anything not from a topic (whose data may be mutated
- * between yields, so it is never cached).
+ * The tail of a topic event's `rpc.event` (its id and data as JSON text), built once per
+ * event whatever the number of subscribers; `undefined` for anything not from a topic
+ * (whose data may be mutated between yields, so it is never cached).
  */
-export function encodedData(item: unknown): string | undefined {
+export function encodedTail(item: unknown): string | undefined {
   const cached = dataJson.get(item as Tracked<unknown>);
   if (cached === undefined) return undefined;
   if (cached !== '') return cached;
-  const json = stringifyValue((item as Tracked<unknown>).data);
-  dataJson.set(item as Tracked<unknown>, json);
-  return json;
+  const tracked = item as Tracked<unknown>;
+  const tail = encodeEventTail(stringifyValue(tracked.data), tracked.id);
+  dataJson.set(tracked, tail);
+  return tail;
 }
 
 type Waiter<T> = {

@@ -49,24 +49,28 @@ export function encodeEvent(
   data: unknown,
   eventId?: string,
 ): string {
-  return createEventEncoder(subscription).json(stringifyValue(data), eventId);
+  return createEventEncoder(subscription)(encodeEventTail(stringifyValue(data), eventId));
 }
 
 /**
- * Encodes the events of one subscription, with the part of the envelope that never
- * changes (the prefix and the subscription id) encoded once, for the per-event hot path.
- * `json(dataJson, eventId)` takes data already encoded as JSON text.
+ * The part of an `rpc.event` after the subscription id: the event id, if any, and the
+ * data, already encoded as JSON text. It is the same for every subscriber of a topic
+ * event, so a server can build it once per event.
  */
-export function createEventEncoder(subscription: string | number): {
-  json(dataJson: string, eventId?: string): string;
-} {
+export function encodeEventTail(dataJson: string, eventId?: string): string {
+  return eventId === undefined
+    ? `,"data":${dataJson}}}`
+    : `,"eventId":${JSON.stringify(eventId)},"data":${dataJson}}}`;
+}
+
+/**
+ * Encodes the events of one subscription, with the fixed head of the envelope (up to and
+ * including the subscription id) built once: `encode(tail)` only appends a tail from
+ * {@link encodeEventTail}.
+ */
+export function createEventEncoder(subscription: string | number): (tail: string) => string {
   const head = `${PREFIX},"method":"${METHODS.EVENT}","params":{"subscription":${JSON.stringify(subscription)}`;
-  return {
-    json: (dataJson, eventId) =>
-      eventId === undefined
-        ? `${head},"data":${dataJson}}}`
-        : `${head},"eventId":${JSON.stringify(eventId)},"data":${dataJson}}}`,
-  };
+  return (tail) => head + tail;
 }
 
 /** `rpc.complete`: subscription `subscription` ended. */
