@@ -457,7 +457,10 @@ export class Connection {
     } finally {
       this.#end(id, running);
       this.#calls -= 1;
-      if (this.#calls === 0) for (const resolve of this.#onIdle.splice(0)) resolve();
+      // Only a draining server waits here; the common case allocates nothing.
+      if (this.#calls === 0 && this.#onIdle.length > 0) {
+        for (const resolve of this.#onIdle.splice(0)) resolve();
+      }
     }
   }
 
