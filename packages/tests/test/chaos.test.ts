@@ -11,7 +11,7 @@ import { afterEach, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { NumberEvent, NumbersRouter } from './fixtures/numbers-router.js';
 import { type ChildServer, startChildServer } from './helpers/child-server.js';
-import { within } from './helpers/harness.js';
+import { untilState, within } from './helpers/harness.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 
 const FAULTS = Number(process.env.VOLLEY_CHAOS_FAULTS ?? 100);
@@ -235,22 +235,7 @@ it(`loses and duplicates nothing through ${FAULTS} random cuts, stalls and serve
     const count = 1 + Math.floor(random() * MAX_EVENTS_BETWEEN_FAULTS);
     await receiving(count, `numbers after fault #${index} (${fault})`);
   };
-  const stateIs = (state: string, what: string) =>
-    within(
-      new Promise<void>((resolve) => {
-        if (client.$state === state) {
-          resolve();
-          return;
-        }
-        const stop = client.$onStateChange((now) => {
-          if (now !== state) return;
-          stop();
-          resolve();
-        });
-      }),
-      what,
-      WAIT_MS,
-    );
+  const stateIs = (state: string, what: string) => untilState(client, state, what, WAIT_MS);
 
   const injected: Record<FaultType, number> = { cut: 0, stall: 0, kill: 0 };
   /** Cuts that hit a connection just accepted, before its resume was acknowledged. */

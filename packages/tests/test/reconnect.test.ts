@@ -15,7 +15,7 @@ import { createServer, type ServerOptions, type VolleyServer } from '@volley/ser
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { z } from 'zod';
-import { deferred, within } from './helpers/harness.js';
+import { deferred, untilState, within } from './helpers/harness.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 
 /** Resolves once the signal aborts (at once if it already has). */
@@ -113,24 +113,6 @@ async function startProxied(
   // for a closing handshake that cannot get through.
   cleanups.push(async () => proxy.resume());
   return { server, proxy, client };
-}
-
-/** Resolves once the client's state is `state` (at once if it is). */
-function untilState(client: Client, state: Client['$state'], what = `state ${state}`) {
-  return within(
-    new Promise<void>((resolve) => {
-      if (client.$state === state) {
-        resolve();
-        return;
-      }
-      const stop = client.$onStateChange((now) => {
-        if (now !== state) return;
-        stop();
-        resolve();
-      });
-    }),
-    what,
-  );
 }
 
 /** A `ws` server that hands each socket, and its number (1, 2, ...), to `onConnection`. */

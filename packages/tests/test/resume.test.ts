@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 import { z } from 'zod';
 import type { NumberEvent, NumbersRouter } from './fixtures/numbers-router.js';
 import { startChildServer } from './helpers/child-server.js';
-import { deferred, within } from './helpers/harness.js';
+import { deferred, untilState, within } from './helpers/harness.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 
 type Topics = Record<string, number>;
@@ -100,26 +100,6 @@ function collector<T>() {
       );
     },
   };
-}
-
-function untilState(
-  client: { $state: string; $onStateChange: Client['$onStateChange'] },
-  state: string,
-) {
-  return within(
-    new Promise<void>((resolve) => {
-      if (client.$state === state) {
-        resolve();
-        return;
-      }
-      const stop = client.$onStateChange((now) => {
-        if (now !== state) return;
-        stop();
-        resolve();
-      });
-    }),
-    `state ${state}`,
-  );
 }
 
 const range = (from: number, to: number) =>

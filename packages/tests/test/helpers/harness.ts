@@ -67,6 +67,33 @@ export async function within<T>(promise: Promise<T>, what: string, ms = 10_000):
   }
 }
 
+/** Resolves once the client's `$state` is `state` (at once if it is), failing after `ms`. */
+export function untilState(
+  client: {
+    readonly $state: string;
+    $onStateChange(listener: (state: string) => void): () => void;
+  },
+  state: string,
+  what = `state ${state}`,
+  ms?: number,
+): Promise<void> {
+  return within(
+    new Promise<void>((resolve) => {
+      if (client.$state === state) {
+        resolve();
+        return;
+      }
+      const stop = client.$onStateChange((now) => {
+        if (now !== state) return;
+        stop();
+        resolve();
+      });
+    }),
+    what,
+    ms,
+  );
+}
+
 /** A plain JSON-RPC peer on a raw `ws` socket: what an outsider would write. */
 export interface RawPeer {
   socket: WebSocket;
