@@ -38,7 +38,7 @@ import { Backpressure } from './backpressure.js';
 import { scanFrame, TOO_DEEP } from './frame-scan.js';
 import type { Limits } from './limits.js';
 import type { ErrorInfo } from './options.js';
-import { encodedTail, SlowConsumerError } from './pubsub.js';
+import { encodedTail, SlowConsumerError, type TopicSource, topicSourceOf } from './pubsub.js';
 import { batchTooLong, limitError, rateLimitedReply, tooDeep } from './refusals.js';
 import {
   BINARY_FRAME_TEXT,
@@ -60,6 +60,8 @@ export interface ConnectionConfig {
   onError: ((info: ErrorInfo) => void) | undefined;
   maxQueuedBeforeReady: number;
   limits: Limits;
+  /** Told once when a connection's socket has closed. */
+  onClosed?: (connection: Connection) => void;
 }
 
 /** A subscription's acknowledgement, and how to start it once the ack is on the wire. */
@@ -77,7 +79,7 @@ type Outcome = string | Acked | undefined;
  * subscriptions, and answers in JSON-RPC 2.0. Calls run concurrently; nothing a
  * client sends can throw out of here.
  */
-export class Connection {
+export class Connection implements TransportEvents {
   readonly id: string;
   readonly #config: ConnectionConfig;
   readonly #transport: ServerTransport;
@@ -109,17 +111,15 @@ export class Connection {
   }
   /** Queries and mutations running, and who waits for there to be none. */
   #calls = 0;
-  readonly #onIdle: Array<() => void> = [];
+  #onIdle: Array<() => void> | undefined;
   /** The rate limit's bucket; `undefined` when there is none. */
   readonly #bucket: TokenBucket | undefined;
   readonly #backpressure: Backpressure;
   /** Closes the connection if it is not accepted in time. */
   #initTimer: ReturnType<typeof setTimeout> | undefined;
-  #resolveClosed!: () => void;
-  /** Resolves when the socket has closed. */
-  readonly closed = new Promise<void>((resolve) => {
-    this.#resolveClosed = resolve;
-  });
+  /** Made only when someone waits for the close (a server shutting down). */
+  #closedPromise: Promise<void> | undefined;
+  #resolveClosed: (() => void) | undefined;
 
   /**
    * @param makeContext builds the context from the `rpc.init` connection params
@@ -134,10 +134,7 @@ export class Connection {
     this.id = id;
     this.#config = config;
     this.#makeContext = makeContext;
-    this.#transport = makeTransport({
-      message: (text) => this.#onMessage(text),
-      close: () => this.#onClose(),
-    });
+    this.#transport = makeTransport(this);
     const { rateLimit, highWaterMark, connectionInitTimeoutMs } = config.limits;
     this.#bucket = rateLimit === false ? undefined : new TokenBucket(rateLimit);
     this.#backpressure = new Backpressure(this.#transport, highWaterMark);
@@ -147,6 +144,23 @@ export class Connection {
       }, connectionInitTimeoutMs);
       this.#initTimer.unref?.();
     }
+  }
+
+  /** Resolves when the socket has closed. */
+  get closed(): Promise<void> {
+    if (this.#closedPromise === undefined) {
+      this.#closedPromise = this.#closed
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            this.#resolveClosed = resolve;
+          });
+    }
+    return this.#closedPromise;
+  }
+
+  /** One heartbeat: pings the peer, or drops it if the last ping went unanswered. */
+  heartbeat(): void {
+    this.#transport.heartbeat?.();
   }
 
   /** How many calls and subscriptions are running. */
@@ -160,7 +174,10 @@ export class Connection {
    */
   callsSettled(): Promise<void> {
     if (this.#calls === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#onIdle.push(resolve));
+    return new Promise((resolve) => {
+      this.#onIdle ??= [];
+      this.#onIdle.push(resolve);
+    });
   }
 
   /**
@@ -209,7 +226,7 @@ export class Connection {
     }
     const queued = this.#queue;
     this.#queue = undefined;
-    if (queued !== undefined) for (const text of queued) this.#onMessage(text);
+    if (queued !== undefined) for (const text of queued) this.onMessage(text);
   }
 
   /** `createContext` failed: close with the matching code. */
@@ -258,7 +275,8 @@ export class Connection {
     }
   }
 
-  #onMessage(text: string | undefined): void {
+  /** A frame from the transport: `undefined` for a binary one. */
+  onMessage(text: string | undefined): void {
     if (this.#closed) return;
     if (this.#phase !== 'ready') {
       if (this.#phase === 'new') {
@@ -458,8 +476,10 @@ export class Connection {
       this.#end(id, running);
       this.#calls -= 1;
       // Only a draining server waits here; the common case allocates nothing.
-      if (this.#calls === 0 && this.#onIdle.length > 0) {
-        for (const resolve of this.#onIdle.splice(0)) resolve();
+      if (this.#calls === 0 && this.#onIdle !== undefined) {
+        const waiting = this.#onIdle;
+        this.#onIdle = undefined;
+        for (const resolve of waiting) resolve();
       }
     }
   }
@@ -531,8 +551,14 @@ export class Connection {
       return undefined;
     }
     running.acked = true;
+    // A topic stream returned as it is, with no output schema to check, is pushed: its
+    // events go out as they are published, with no promise per event.
+    const source = procedure.def.output === undefined ? topicSourceOf(iterable) : undefined;
     return new Acked(encodeResult(id, ack), () => {
-      const pump = this.#pump(id, running, iterable, procedure, path);
+      const pump =
+        source === undefined
+          ? this.#pump(id, running, iterable, procedure, path)
+          : this.#push(id, running, iterable, source, path);
       this.#pumps.add(pump);
       pump.finally(() => this.#pumps.delete(pump));
     });
@@ -581,28 +607,75 @@ export class Connection {
         finished = true;
         await iterator.return?.();
       }
-      // {"method":"rpc.complete","params":{"subscription":2}}
-      this.#send(encodeComplete(id));
+      this.#finish(id, running, undefined, path);
     } catch (error) {
       if (!finished && iterator !== undefined) {
         // The failure was ours (say, an event that would not encode): stop the generator.
         await Promise.resolve(iterator.return?.()).catch(() => {});
       }
-      if (signal.aborted) {
-        // Throwing on abort (an AbortError from a timer, say) is how generators stop.
-        this.#send(encodeComplete(id));
-      } else {
-        // A topic subscribed with overflow: 'close' found the peer too slow: drop it.
-        if (error instanceof SlowConsumerError)
-          this.close(CLOSE_CODES.SLOW_CONSUMER, error.message);
-        // {"method":"rpc.error","params":{"subscription":2,"error":{...}}}
-        this.#send(
-          encodeSubscriptionError(id, this.#errorObject(error, path, 'subscription', undefined)),
-        );
-      }
+      this.#finish(id, running, error, path);
     } finally {
       this.#end(id, running);
     }
+  }
+
+  /** Delivers a topic stream in push mode; resolves once it has ended and said so. */
+  #push(
+    id: string | number,
+    running: Running,
+    iterable: AsyncIterable<unknown>,
+    source: TopicSource,
+    path: string,
+  ): Promise<void> {
+    const encode = createEventEncoder(id);
+    const iterator = iterable[Symbol.asyncIterator]();
+    running.iterator = iterator;
+    /** An event that would not encode: the subscription fails with it. */
+    let failure: unknown;
+    return new Promise((resolve) => {
+      source.attach({
+        // {"method":"rpc.event","params":{"subscription":2,"eventId":"...","data":...}}
+        event: (item) => {
+          if (running.aborted || failure !== undefined) return true;
+          let text: string;
+          try {
+            text = encode(encodedTail(item) as string);
+          } catch (error) {
+            failure = error;
+            iterator.return?.()?.catch(() => {});
+            return true;
+          }
+          this.#send(text);
+          const drained = this.#backpressure.drained;
+          if (drained === undefined) return true;
+          // The peer is behind: the topic holds its events until the socket drains.
+          drained.then(() => source.resume());
+          return false;
+        },
+        end: (error) => {
+          this.#end(id, running);
+          this.#finish(id, running, failure ?? error, path);
+          resolve();
+        },
+      });
+    });
+  }
+
+  /**
+   * A subscription's stream is over: {"method":"rpc.complete","params":{"subscription":2}}
+   * when it ran out or was stopped, else {"method":"rpc.error","params":{"subscription":2,"error":{...}}}.
+   */
+  #finish(id: string | number, running: Running, error: unknown, path: string): void {
+    // Throwing on abort (an AbortError from a timer, say) is how generators stop.
+    if (error === undefined || running.aborted) {
+      this.#send(encodeComplete(id));
+      return;
+    }
+    // A topic subscribed with overflow: 'close' found the peer too slow: drop it.
+    if (error instanceof SlowConsumerError) this.close(CLOSE_CODES.SLOW_CONSUMER, error.message);
+    this.#send(
+      encodeSubscriptionError(id, this.#errorObject(error, path, 'subscription', undefined)),
+    );
   }
 
   #stop(running: Running): void {
@@ -762,18 +835,20 @@ export class Connection {
       this.#phase = 'ready';
       const queued = this.#queue;
       this.#queue = undefined;
-      if (queued !== undefined) for (const text of queued) this.#onMessage(text);
+      if (queued !== undefined) for (const text of queued) this.onMessage(text);
     });
     return outcome;
   }
 
-  #onClose(): void {
+  /** The transport's socket has closed. */
+  onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#initTimer);
     this.#backpressure.release();
     this.#queue = undefined;
     if (this.#runningSet !== undefined) for (const running of this.#runningSet) this.#stop(running);
-    this.#resolveClosed();
+    this.#resolveClosed?.();
+    this.#config.onClosed?.(this);
   }
 }

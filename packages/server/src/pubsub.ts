@@ -199,6 +199,36 @@ type Waiter<T> = {
   reject(error: unknown): void;
 };
 
+/**
+ * Who takes a topic stream's events as they are published (push mode), instead of
+ * pulling them one promise at a time: the server, for a subscription that returns the
+ * stream itself. Events reach it synchronously, in order.
+ */
+export interface TopicConsumer {
+  /**
+   * One event. Returns `false` when the consumer cannot take more for now (its socket is
+   * congested): the stream then buffers (under its overflow policy) until `resume()`.
+   */
+  event(item: Tracked<unknown>): boolean;
+  /** The stream ended: `error` is why it failed, `undefined` when it was stopped or ran out. */
+  end(error: unknown): void;
+}
+
+/** A topic stream's push side. */
+export interface TopicSource {
+  /** Starts pushing to `consumer`, beginning with what was buffered. Once per stream. */
+  attach(consumer: TopicConsumer): void;
+  /** The consumer can take events again after returning `false`. */
+  resume(): void;
+}
+
+const sources = new WeakMap<object, TopicSource>();
+
+/** The push side of a stream from {@link PubSub.subscribe}, or `undefined` for any other. */
+export function topicSourceOf(iterable: unknown): TopicSource | undefined {
+  return typeof iterable === 'object' && iterable !== null ? sources.get(iterable) : undefined;
+}
+
 function iterateTopic<T>(
   engine: PubSubEngine,
   topic: string,
@@ -212,12 +242,32 @@ function iterateTopic<T>(
   let unsubscribe: (() => void) | undefined;
   /** Ids replayed from the log, which must not be delivered again when they arrive live. */
   let replayed: Set<string> | undefined;
+  /** Push mode: who takes the events, and whether it asked to be held back. */
+  let consumer: TopicConsumer | undefined;
+  let paused = false;
+
+  /** Push mode: tells the consumer the stream is over, once nothing it should get is left. */
+  const endConsumer = () => {
+    if (consumer === undefined || !ended) return;
+    // Events buffered before a failure go out first, as an iterator would yield them.
+    if (paused && failure !== undefined && buffer.length > 0) return;
+    const taker = consumer;
+    const error = failure;
+    consumer = undefined;
+    failure = undefined;
+    buffer.length = 0;
+    taker.end(error);
+  };
 
   const end = () => {
     if (ended) return;
     ended = true;
     unsubscribe?.();
     options.signal?.removeEventListener('abort', end);
+    if (consumer !== undefined) {
+      endConsumer();
+      return;
+    }
     if (waiter !== undefined) {
       const pending = waiter;
       waiter = undefined;
@@ -229,6 +279,10 @@ function iterateTopic<T>(
   const deliver = (event: TopicEvent) => {
     if (ended) return;
     const item = sharedTracked(event) as Tracked<T>;
+    if (consumer !== undefined && !paused && buffer.length === 0) {
+      paused = !consumer.event(item);
+      return;
+    }
     if (waiter !== undefined) {
       const pending = waiter;
       waiter = undefined;
@@ -310,6 +364,26 @@ function iterateTopic<T>(
       return this;
     },
   };
+  const resume = () => {
+    if (consumer === undefined) return;
+    paused = false;
+    while (buffer.length > 0 && consumer !== undefined) {
+      const item = buffer.shift() as Tracked<T>;
+      if (!consumer.event(item)) {
+        paused = true;
+        return;
+      }
+    }
+    endConsumer();
+  };
+  sources.set(iterator, {
+    attach(taker) {
+      if (consumer !== undefined) throw new Error('A topic stream has one consumer');
+      consumer = taker;
+      resume();
+    },
+    resume,
+  });
   return markResumable(iterator, start);
 }
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type AnyRouter, CLOSE_CODES, RESERVED_PREFIX } from '@volley/core';
 import { nanoid } from 'nanoid';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { Connection, type ConnectionConfig } from './connection.js';
 import { originCheck, resolveLimits } from './limits.js';
 import {
@@ -20,7 +20,7 @@ import {
   DEFAULT_MAX_QUEUED_BEFORE_READY,
   type ServerOptions,
 } from './options.js';
-import { wsTransport } from './ws-transport.js';
+import { VolleySocket, wsTransport } from './ws-transport.js';
 
 /** Options of {@link VolleyServer.attach}. */
 export interface AttachOptions {
@@ -61,6 +61,11 @@ function rejectUpgrade(socket: Duplex, status: number, text: string): void {
   socket.end(
     `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
   );
+}
+
+/** The context of a server without `createContext`: a fresh empty object per connection. */
+function emptyContext(): object {
+  return {};
 }
 
 function pathOf(request: IncomingMessage): string {
@@ -107,12 +112,14 @@ export function createServer<TRouter extends AnyRouter>(
   const createContext = (options as { createContext?: (info: ConnectionInfo) => unknown })
     .createContext;
   const { maxConnections, ...limits } = resolveLimits(options);
+  const connections = new Set<Connection>();
   const config: ConnectionConfig = {
     procedures: router.procedures,
     exposeErrors: options.exposeErrors ?? false,
     onError: options.onError,
     maxQueuedBeforeReady: options.maxQueuedBeforeReady ?? DEFAULT_MAX_QUEUED_BEFORE_READY,
     limits,
+    onClosed: (connection) => connections.delete(connection),
   };
   const originAllowed = originCheck(options.allowedOrigins);
   const wss = new WebSocketServer({
@@ -120,23 +127,15 @@ export function createServer<TRouter extends AnyRouter>(
     maxPayload,
     clientTracking: false,
     perMessageDeflate: false,
+    WebSocket: VolleySocket,
   });
-  const connections = new Set<Connection>();
   // Heartbeat: every interval each socket is pinged; one that has not answered the
   // previous ping by then is dead (half-open) and is terminated.
-  const alive = new Map<WebSocket, boolean>();
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   const heartbeat =
     heartbeatIntervalMs > 0 && Number.isFinite(heartbeatIntervalMs)
       ? setInterval(() => {
-          for (const [socket, answered] of alive) {
-            if (!answered) {
-              socket.terminate();
-              continue;
-            }
-            alive.set(socket, false);
-            socket.ping();
-          }
+          for (const connection of connections) connection.heartbeat();
         }, heartbeatIntervalMs).unref()
       : undefined;
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
@@ -145,28 +144,25 @@ export function createServer<TRouter extends AnyRouter>(
   let closing: Promise<void> | undefined;
 
   // Its own function, so that the upgrade request is kept only by the closure that needs
-  // it (createContext runs again on rpc.auth), not by every closure of a connection.
+  // it (createContext runs again on rpc.auth), and not at all without createContext.
   function contextMaker(
     request: IncomingMessage,
     connectionId: string,
   ): (connectionParams: unknown) => unknown {
-    if (createContext === undefined) return () => ({});
-    return (connectionParams) => createContext({ request, connectionId, connectionParams });
+    const make = createContext;
+    if (make === undefined) return emptyContext;
+    return (connectionParams) => make({ request, connectionId, connectionParams });
   }
 
-  function accept(socket: WebSocket, request: IncomingMessage): void {
+  function accept(socket: VolleySocket, request: IncomingMessage): void {
     const connectionId = nanoid();
-    const makeContext = contextMaker(request, connectionId);
-    const connection = new Connection(connectionId, config, makeContext, (events) =>
-      wsTransport(socket, events),
+    const connection = new Connection(
+      connectionId,
+      config,
+      contextMaker(request, connectionId),
+      (events) => wsTransport(socket, events),
     );
     connections.add(connection);
-    alive.set(socket, true);
-    socket.on('pong', () => alive.set(socket, true));
-    connection.closed.then(() => {
-      connections.delete(connection);
-      alive.delete(socket);
-    });
   }
 
   function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -183,7 +179,7 @@ export function createServer<TRouter extends AnyRouter>(
       rejectUpgrade(socket, 503, 'Too many connections');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request));
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws as VolleySocket, request));
   }
 
   function attach(server: HttpServer | HttpsServer, attachOptions: AttachOptions = {}): () => void {

@@ -25,12 +25,18 @@ export interface ServerTransport {
    * time; a new one replaces it. Optional: without it, subscriptions are never held back.
    */
   onDrain?(threshold: number, callback: () => void): void;
+  /**
+   * Called by the server every heartbeat interval: pings the peer, or drops the socket
+   * when the previous ping is still unanswered. Optional: without it, the transport
+   * finds dead peers by its own means.
+   */
+  heartbeat?(): void;
 }
 
 /** What an adapter calls on the connection as the socket reports. */
 export interface TransportEvents {
   /** A text frame, or `undefined` for a binary frame (which Volley does not speak). */
-  message(text: string | undefined): void;
+  onMessage(text: string | undefined): void;
   /** The socket is gone, however it went. Called once. */
-  close(): void;
+  onClose(): void;
 }

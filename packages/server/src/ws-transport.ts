@@ -1,30 +1,56 @@
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import type { ServerTransport, TransportEvents } from './transport.js';
+
+/**
+ * The `ws` socket class the server's `WebSocketServer` makes: it carries its transport,
+ * so one set of module-level listeners serves every socket. An idle connection then
+ * costs one slot here rather than a closure (and its context) per event.
+ */
+export class VolleySocket extends WebSocket {
+  transport: WsTransport | undefined;
+}
+
+// ws calls its listeners with the socket as `this`; every socket here is a VolleySocket.
+function onMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+  (this as VolleySocket).transport?.events.onMessage(isBinary ? undefined : data.toString());
+}
+
+function onClose(this: WebSocket): void {
+  (this as VolleySocket).transport?.closed();
+}
+
+function onPong(this: WebSocket): void {
+  const transport = (this as VolleySocket).transport;
+  if (transport !== undefined) transport.awaitingPong = false;
+}
 
 /** 'error' precedes 'close'; ws closes the socket itself, and unheard it would throw. */
 function ignore(): void {}
 
-/**
- * A `ws` socket as a {@link ServerTransport}. A class, so that an idle connection costs
- * one small object rather than a closure per method.
- */
+/** A `ws` socket as a {@link ServerTransport}. */
 class WsTransport implements ServerTransport {
-  readonly #socket: WebSocket;
+  readonly #socket: VolleySocket;
+  readonly events: TransportEvents;
+  /** A heartbeat ping is out and unanswered. */
+  awaitingPong = false;
   /** Who waits for the send queue to drain, and to what level. */
   #drained: (() => void) | undefined;
   #drainThreshold = 0;
   #onWritten: (() => void) | undefined;
 
-  constructor(socket: WebSocket, events: TransportEvents) {
+  constructor(socket: VolleySocket, events: TransportEvents) {
     this.#socket = socket;
-    socket.on('message', (data, isBinary) => {
-      events.message(isBinary ? undefined : data.toString());
-    });
-    socket.once('close', () => {
-      this.#release();
-      events.close();
-    });
+    this.events = events;
+    socket.transport = this;
+    socket.on('message', onMessage);
+    socket.once('close', onClose);
+    socket.on('pong', onPong);
     socket.on('error', ignore);
+  }
+
+  closed(): void {
+    this.#release();
+    this.events.onClose();
   }
 
   send(text: string): void {
@@ -39,6 +65,16 @@ class WsTransport implements ServerTransport {
 
   terminate(): void {
     this.#socket.terminate();
+  }
+
+  heartbeat(): void {
+    // The previous ping went unanswered for a whole interval: the peer is gone (half-open).
+    if (this.awaitingPong) {
+      this.#socket.terminate();
+      return;
+    }
+    this.awaitingPong = true;
+    this.#socket.ping();
   }
 
   get bufferedAmount(): number {
@@ -88,7 +124,7 @@ class WsTransport implements ServerTransport {
   }
 }
 
-/** Adapts a `ws` socket to a {@link ServerTransport} and feeds its events to `events`. */
-export function wsTransport(socket: WebSocket, events: TransportEvents): ServerTransport {
+/** Adapts a `ws` socket made by a server with `WebSocket: VolleySocket` and feeds its events to `events`. */
+export function wsTransport(socket: VolleySocket, events: TransportEvents): ServerTransport {
   return new WsTransport(socket, events);
 }

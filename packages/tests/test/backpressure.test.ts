@@ -1,10 +1,12 @@
 // Backpressure: a peer that stops reading is not sent more than highWaterMark, its
 // subscriptions are not pulled meanwhile, and a pub/sub topic applies its overflow
 // policy to it, while another client on the same topic keeps receiving everything.
+// Topic streams are tested both as the server pushes them (returned as they are) and as
+// it pulls them (wrapped in another iterator).
 // (Server memory with a stalled peer, measured in a child process: backpressure-memory.test.ts.)
 import type { VolleyClient } from '@volley/client';
-import { initVolley } from '@volley/core';
-import { createPubSub, DEFAULT_HIGH_WATER_MARK } from '@volley/server';
+import { initVolley, type PubSubEngine } from '@volley/core';
+import { createMemoryEngine, createPubSub, DEFAULT_HIGH_WATER_MARK } from '@volley/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type Harness, type RawPeer, startHarness, within } from './helpers/harness.js';
@@ -14,7 +16,27 @@ interface FeedEvent {
   pad: string;
 }
 
-let events = createPubSub<{ feed: FeedEvent }>();
+/** Topic streams listening on the engine now. */
+let listeners = 0;
+
+/** A pub/sub whose engine counts its listeners: a stream that overflowed stops listening. */
+function countingPubSub() {
+  const memory = createMemoryEngine();
+  const engine: PubSubEngine = {
+    ...memory,
+    subscribe(topic, listener) {
+      const unsubscribe = memory.subscribe(topic, listener);
+      listeners++;
+      return () => {
+        listeners--;
+        unsubscribe();
+      };
+    },
+  };
+  return createPubSub<{ feed: FeedEvent }>({ engine });
+}
+
+let events = countingPubSub();
 /** How many times each subscriber's stream was pulled by the server, by label. */
 const pulls = new Map<string, number>();
 const pulled = (label: string) => pulls.get(label) ?? 0;
@@ -34,26 +56,32 @@ function counted<T>(label: string, source: AsyncIterableIterator<T>): AsyncItera
 }
 
 const v = initVolley();
+const feedInput = z.object({
+  label: z.string(),
+  overflow: z.enum(['error', 'drop', 'close']).optional(),
+  maxBuffered: z.number().int().optional(),
+});
 const router = v.router({
   ping: v.procedure.query(() => 'pong'),
-  feed: v.procedure
-    .input(
-      z.object({
-        label: z.string(),
-        overflow: z.enum(['error', 'drop', 'close']).optional(),
-        maxBuffered: z.number().int().optional(),
+  // Wrapped, so the server pulls it event by event and each pull is counted.
+  feed: v.procedure.input(feedInput).subscription(({ input, signal }) =>
+    counted(
+      input.label,
+      events.subscribe('feed', {
+        signal,
+        overflow: input.overflow,
+        maxBuffered: input.maxBuffered,
       }),
-    )
-    .subscription(({ input, signal }) =>
-      counted(
-        input.label,
-        events.subscribe('feed', {
-          signal,
-          overflow: input.overflow,
-          maxBuffered: input.maxBuffered,
-        }),
-      ),
     ),
+  ),
+  // Returned as it is, so the server pushes its events as they are published.
+  pushedFeed: v.procedure.input(feedInput).subscription(({ input, signal }) =>
+    events.subscribe('feed', {
+      signal,
+      overflow: input.overflow,
+      maxBuffered: input.maxBuffered,
+    }),
+  ),
   // An endless stream that makes an event whenever it is pulled.
   firehose: v.procedure.subscription(async function* ({ signal }) {
     const pad = 'f'.repeat(16 * 1024);
@@ -73,7 +101,8 @@ let waiting: { seq: number; resolve: () => void } | undefined;
 let seq: number;
 
 beforeEach(async () => {
-  events = createPubSub<{ feed: FeedEvent }>();
+  events = countingPubSub();
+  listeners = 0;
   pulls.clear();
   received = [];
   waiting = undefined;
@@ -115,36 +144,62 @@ async function publish(count: number): Promise<void> {
   );
 }
 
-/** A raw peer subscribed to the feed under `slow`, which then stops reading. */
-async function stalledSubscriber(options: { overflow?: string; maxBuffered?: number }) {
+type Mode = 'pushed' | 'pulled';
+
+/**
+ * A raw peer subscribed to the feed under `slow`, which then stops reading. A pushed
+ * stream is not pulled, so whether it is held back is seen through a sentinel on the
+ * same connection, a stream that fails (and stops listening) after 5 held-back events.
+ */
+async function stalledSubscriber(mode: Mode, options: { overflow?: string; maxBuffered?: number }) {
   const peer = await harness.raw();
+  const method = mode === 'pushed' ? 'pushedFeed' : 'feed';
   expect(
     await peer.request({
       jsonrpc: '2.0',
       id: 'slow',
-      method: 'feed',
+      method,
       params: { label: 'slow', ...options },
     }),
-  ).toEqual({ jsonrpc: '2.0', id: 'slow', result: { subscription: 'slow' } });
+  ).toMatchObject({ jsonrpc: '2.0', id: 'slow', result: { subscription: 'slow' } });
+  if (mode === 'pushed') {
+    expect(
+      await peer.request({
+        jsonrpc: '2.0',
+        id: 'sentinel',
+        method,
+        params: { label: 'sentinel', maxBuffered: 5 },
+      }),
+    ).toMatchObject({ result: { subscription: 'sentinel' } });
+  }
   peer.socket.pause();
   return peer;
 }
 
-/** Publishes until the stalled subscriber's stream stops being pulled: its socket is full. */
-async function publishUntilHeldBack(): Promise<void> {
+/** Publishes until the stalled subscriber is held back: its socket is full. */
+async function publishUntilHeldBack(mode: Mode): Promise<void> {
   for (let round = 0; round < 100; round++) {
-    const before = pulled('slow');
+    const before = mode === 'pushed' ? listeners : pulled('slow');
     await publish(20);
-    if (pulled('slow') === before) return;
+    if (mode === 'pushed' ? listeners < before : pulled('slow') === before) return;
   }
   throw new Error('The stalled subscriber was never held back');
 }
 
-/** Every frame the peer has or gets, until `done` says the last one ends it. */
-async function readUntil(peer: RawPeer, done: (frame: unknown) => boolean): Promise<unknown[]> {
+/**
+ * Every frame the peer has or gets, until `done` says the last one ends it; with
+ * `subscription`, only that subscription's.
+ */
+async function readUntil(
+  peer: RawPeer,
+  done: (frame: unknown) => boolean,
+  subscription?: string,
+): Promise<unknown[]> {
   const frames: unknown[] = [];
   for (;;) {
     const frame = await peer.next('the stalled peer to catch up');
+    const of = (frame as { params?: { subscription?: unknown } }).params?.subscription;
+    if (subscription !== undefined && of !== undefined && of !== subscription) continue;
     frames.push(frame);
     if (done(frame)) return frames;
   }
@@ -190,15 +245,16 @@ it('stops pulling a generator while its peer does not read, and resumes when it 
   peer.send({ jsonrpc: '2.0', method: 'rpc.cancel', params: { id: 1 } });
 });
 
-describe('a topic subscriber that falls behind', () => {
+describe.each<Mode>(['pushed', 'pulled'])('a topic subscriber that falls behind (%s)', (mode) => {
   it("with overflow 'error' (the default) fails with TOO_MANY_REQUESTS naming maxBuffered", async () => {
-    const peer = await stalledSubscriber({ maxBuffered: 5 });
-    await publishUntilHeldBack();
+    const peer = await stalledSubscriber(mode, { maxBuffered: 5 });
+    await publishUntilHeldBack(mode);
     await publish(10);
     peer.socket.resume();
     const frames = await readUntil(
       peer,
       (frame) => (frame as { method?: string }).method === 'rpc.error',
+      'slow',
     );
     expect(frames.at(-1)).toEqual({
       jsonrpc: '2.0',
@@ -224,12 +280,12 @@ describe('a topic subscriber that falls behind', () => {
   });
 
   it("with overflow 'drop' loses the oldest events it missed and goes on with the newest", async () => {
-    const peer = await stalledSubscriber({ overflow: 'drop', maxBuffered: 5 });
-    await publishUntilHeldBack();
+    const peer = await stalledSubscriber(mode, { overflow: 'drop', maxBuffered: 5 });
+    await publishUntilHeldBack(mode);
     await publish(10);
     const last = seq;
     peer.socket.resume();
-    const frames = await readUntil(peer, (frame) => seqOf(frame) === last);
+    const frames = await readUntil(peer, (frame) => seqOf(frame) === last, 'slow');
     const seqs = frames.map(seqOf) as number[];
     // In order, ending with the five newest, and with a gap where events were dropped.
     expect(seqs.slice(-5)).toEqual([last - 4, last - 3, last - 2, last - 1, last]);
@@ -242,14 +298,17 @@ describe('a topic subscriber that falls behind', () => {
   });
 
   it("with overflow 'close' closes that peer's connection with 4429", async () => {
-    const peer = await stalledSubscriber({ overflow: 'close', maxBuffered: 5 });
-    await publishUntilHeldBack();
+    const peer = await stalledSubscriber(mode, { overflow: 'close', maxBuffered: 5 });
+    await publishUntilHeldBack(mode);
     await publish(10);
     peer.socket.resume();
     const { code, reason } = await within(peer.closed, 'the slow consumer to be closed');
     expect(code).toBe(4429);
     expect(reason).toBe('Subscriber fell more than 5 events behind topic "feed"');
-    expect(peer.backlog.length).toBeLessThan(seq);
+    const slowEvents = peer.backlog.filter(
+      (frame) => (frame as { params?: { subscription?: unknown } }).params?.subscription === 'slow',
+    );
+    expect(slowEvents.length).toBeLessThan(seq);
     // The healthy client is untouched and still served.
     expect(received).toEqual(Array.from({ length: seq }, (_, i) => i + 1));
     expect(await healthy.ping.query()).toBe('pong');

@@ -1,5 +1,6 @@
 // Fan-out: an event published on a topic is serialised once, whatever the number of
-// subscribers; and data a generator mutates between yields is never served stale.
+// subscribers; an event that cannot be serialised fails the subscriptions it reaches
+// and nothing else; and data a generator mutates between yields is never served stale.
 import { initVolley } from '@volley/core';
 import { createPubSub } from '@volley/server';
 import { afterEach, expect, it } from 'vitest';
@@ -12,7 +13,12 @@ function makeRouter() {
   const v = initVolley();
   const events = createPubSub<{ news: unknown }>();
   const router = v.router({
+    // The topic returned as it is (the server pushes its events) ...
     news: v.procedure.subscription(({ signal }) => events.subscribe('news', { signal })),
+    // ... and wrapped in a generator (the server pulls them).
+    wrappedNews: v.procedure.subscription(async function* ({ signal }) {
+      yield* events.subscribe('news', { signal });
+    }),
     counter: v.procedure.subscription(async function* () {
       const state = { n: 0 };
       // The same object, changed between yields: each event must carry its own value.
@@ -55,6 +61,48 @@ it('serialises a topic event once for all its subscribers', async () => {
   expect(received).toEqual(Array.from({ length: subscribers }, () => ({ headline: 'once' })));
   expect(serialised).toBe(1);
 });
+
+it.each(['news', 'wrappedNews'] as const)(
+  'fails each %s subscription with rpc.error on an event that cannot be serialised, and goes on serving',
+  async (procedure) => {
+    const { router, events } = makeRouter();
+    const reported: unknown[] = [];
+    harness = await startHarness({ router, onError: ({ error }) => reported.push(error) });
+    const failures: unknown[] = [];
+    const failed = deferred();
+    const started: Array<Promise<void>> = [];
+    for (let i = 0; i < 2; i++) {
+      const ready = deferred();
+      started.push(ready.promise);
+      harness.client()[procedure].subscribe(undefined, {
+        onStarted: () => ready.resolve(),
+        onError: (error) => {
+          failures.push(error);
+          if (failures.length === 2) failed.resolve();
+        },
+      });
+    }
+    await within(Promise.all(started), 'both subscriptions to start');
+    // The publisher is not the one at fault for a subscriber's encoding; it is not thrown at.
+    await expect(events.publish('news', { size: 1n })).resolves.toEqual(expect.any(String));
+    await within(failed.promise, 'both subscriptions to fail');
+    expect(failures).toEqual([
+      expect.objectContaining({ code: 'INTERNAL_ERROR', message: 'Internal error' }),
+      expect.objectContaining({ code: 'INTERNAL_ERROR', message: 'Internal error' }),
+    ]);
+    expect(String((reported[0] as Error).cause)).toMatch(/BigInt/);
+    // A new subscriber gets the next event.
+    const next = deferred<unknown>();
+    const ready = deferred();
+    harness.client()[procedure].subscribe(undefined, {
+      onStarted: () => ready.resolve(),
+      onData: (data) => next.resolve(data),
+    });
+    await within(ready.promise, 'a new subscription to start');
+    await events.publish('news', { headline: 'after' });
+    expect(await within(next.promise, 'the next event')).toEqual({ headline: 'after' });
+  },
+);
 
 it('sends what a generator yielded at the time, even when it reuses the object', async () => {
   const { router } = makeRouter();

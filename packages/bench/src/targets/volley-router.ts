@@ -1,14 +1,28 @@
 // The Volley router under test: greet with a zod input, and a fan-out subscription
-// that yields from the server's pub/sub, as an application would write them.
-import { initVolley } from '@volley/core';
-import { createPubSub } from '@volley/server';
+// that returns a topic of the server's pub/sub, as an application would write them.
+import { initVolley, type PubSubEngine } from '@volley/core';
+import { createMemoryEngine, createPubSub } from '@volley/server';
 import { z } from 'zod';
 import type { FanOutEvent } from './target.js';
 
-export const events = createPubSub<{ t: FanOutEvent }>();
-
-/** Subscriptions currently inside `events.subscribe`, so the bench knows when all are listening. */
+/** Listeners on the engine, so the bench knows when every subscriber is listening. */
 export const listening = { count: 0 };
+
+// Counted at the engine, so that the subscription below stays as an application writes it.
+const memory = createMemoryEngine();
+const engine: PubSubEngine = {
+  ...memory,
+  subscribe(topic, listener) {
+    const unsubscribe = memory.subscribe(topic, listener);
+    listening.count++;
+    return () => {
+      listening.count--;
+      unsubscribe();
+    };
+  },
+};
+
+export const events = createPubSub<{ t: FanOutEvent }>({ engine });
 
 const v = initVolley();
 
@@ -16,16 +30,9 @@ export const volleyRouter = v.router({
   greet: v.procedure
     .input(z.object({ name: z.string() }))
     .query(({ input }) => `Hello, ${input.name}`),
-  events: v.procedure.subscription(async function* ({ signal }) {
-    // subscribe() registers its listener at once, so counting after it is safe.
-    const topic = events.subscribe('t', { signal });
-    listening.count++;
-    try {
-      yield* topic;
-    } finally {
-      listening.count--;
-    }
-  }),
+  events: v.procedure.subscription(({ signal, lastEventId }) =>
+    events.subscribe('t', { signal, lastEventId }),
+  ),
 });
 
 export type VolleyRouter = typeof volleyRouter;
