@@ -92,29 +92,19 @@ export class Connection implements TransportEvents {
   /** Frames that arrived before the context was ready. */
   #queue: Array<string | undefined> | undefined;
   #closed = false;
-  // Made at first use: most connections are idle most of the time, and each empty
-  // collection costs memory on every one of them.
-  #byIdMap: Map<string | number, Running> | undefined;
-  #runningSet: Set<Running> | undefined;
-  #pumpSet: Set<Promise<void>> | undefined;
-  get #byId(): Map<string | number, Running> {
-    this.#byIdMap ??= new Map();
-    return this.#byIdMap;
-  }
-  get #running(): Set<Running> {
-    this.#runningSet ??= new Set();
-    return this.#runningSet;
-  }
-  get #pumps(): Set<Promise<void>> {
-    this.#pumpSet ??= new Set();
-    return this.#pumpSet;
-  }
+  /**
+   * Every running call and subscription, under its request id (or under itself, for a
+   * notification, which has none). Made at first use and dropped when empty: most
+   * connections are idle most of the time, and an empty Map costs memory on each.
+   */
+  #running: Map<string | number | Running, Running> | undefined;
   /** Queries and mutations running, and who waits for there to be none. */
   #calls = 0;
   #onIdle: Array<() => void> | undefined;
   /** The rate limit's bucket; `undefined` when there is none. */
   readonly #bucket: TokenBucket | undefined;
-  readonly #backpressure: Backpressure;
+  /** Made the first time the peer falls behind; see {@link Backpressure}. */
+  #backpressure: Backpressure | undefined;
   /** Closes the connection if it is not accepted in time. */
   #initTimer: ReturnType<typeof setTimeout> | undefined;
   /** Made only when someone waits for the close (a server shutting down). */
@@ -135,9 +125,8 @@ export class Connection implements TransportEvents {
     this.#config = config;
     this.#makeContext = makeContext;
     this.#transport = makeTransport(this);
-    const { rateLimit, highWaterMark, connectionInitTimeoutMs } = config.limits;
+    const { rateLimit, connectionInitTimeoutMs } = config.limits;
     this.#bucket = rateLimit === false ? undefined : new TokenBucket(rateLimit);
-    this.#backpressure = new Backpressure(this.#transport, highWaterMark);
     if (Number.isFinite(connectionInitTimeoutMs)) {
       this.#initTimer = setTimeout(() => {
         this.close(CLOSE_CODES.CONNECTION_INIT_TIMEOUT, 'Connection initialisation timeout');
@@ -165,7 +154,7 @@ export class Connection implements TransportEvents {
 
   /** How many calls and subscriptions are running. */
   get runningCount(): number {
-    return this.#runningSet?.size ?? 0;
+    return this.#running?.size ?? 0;
   }
 
   /**
@@ -254,15 +243,26 @@ export class Connection implements TransportEvents {
 
   /** Resolves when every subscription has finished, its `finally` included. */
   async settled(): Promise<void> {
-    while (this.#pumpSet !== undefined && this.#pumpSet.size > 0) {
-      await Promise.allSettled([...this.#pumpSet]);
+    for (;;) {
+      const pumps: Array<Promise<void>> = [];
+      for (const running of this.#running?.values() ?? []) {
+        if (running.pump !== undefined) pumps.push(running.pump);
+      }
+      if (pumps.length === 0) return;
+      await Promise.allSettled(pumps);
     }
   }
 
   #send(text: string): void {
     if (this.#closed) return;
-    this.#transport.send(text);
-    this.#backpressure.check();
+    const transport = this.#transport;
+    transport.send(text);
+    // Past the high-water mark, hold the connection back until the peer catches up.
+    const { highWaterMark } = this.#config.limits;
+    if (transport.bufferedAmount > highWaterMark && transport.onDrain !== undefined) {
+      this.#backpressure ??= new Backpressure(transport, highWaterMark);
+      this.#backpressure.check();
+    }
   }
 
   #report(info: ErrorInfo): void {
@@ -406,16 +406,19 @@ export class Connection implements TransportEvents {
 
   /** Registers a running call; `undefined` when its id is already in flight. */
   #begin(id: RequestId | undefined): Running | undefined {
-    if (id !== undefined && id !== null && this.#byIdMap?.has(id) === true) return undefined;
+    if (id !== undefined && id !== null && this.#running?.has(id) === true) return undefined;
     const running = new Running();
-    if (id !== undefined && id !== null) this.#byId.set(id, running);
-    this.#running.add(running);
+    this.#running ??= new Map();
+    this.#running.set(id ?? running, running);
     return running;
   }
 
   #end(id: RequestId | undefined, running: Running): void {
-    if (id !== undefined && id !== null && this.#byId.get(id) === running) this.#byId.delete(id);
-    this.#running.delete(running);
+    const map = this.#running;
+    if (map === undefined) return;
+    const key = id ?? running;
+    if (map.get(key) === running) map.delete(key);
+    if (map.size === 0) this.#running = undefined;
   }
 
   /** The error object to send for `error`, reporting it to `onError`. */
@@ -509,7 +512,7 @@ export class Connection implements TransportEvents {
     }
     // Every running entry that is not a query or mutation is a subscription.
     const { maxSubscriptions } = this.#config.limits;
-    if (this.#running.size - this.#calls >= maxSubscriptions) {
+    if (this.runningCount - this.#calls >= maxSubscriptions) {
       return encodeError(
         id,
         limitError(
@@ -559,8 +562,7 @@ export class Connection implements TransportEvents {
         source === undefined
           ? this.#pump(id, running, iterable, procedure, path)
           : this.#push(id, running, iterable, source, path);
-      this.#pumps.add(pump);
-      pump.finally(() => this.#pumps.delete(pump));
+      running.pump = pump;
     });
   }
 
@@ -580,7 +582,8 @@ export class Connection implements TransportEvents {
       running.iterator = iterator;
       while (!signal.aborted) {
         // A peer that reads slowly is not sent more than it can take: wait until it drains.
-        if (this.#backpressure.drained !== undefined) await this.#backpressure.drained;
+        const drained = this.#backpressure?.drained;
+        if (drained !== undefined) await drained;
         const step = await iterator.next();
         if (step.done) {
           finished = true;
@@ -646,7 +649,7 @@ export class Connection implements TransportEvents {
             return true;
           }
           this.#send(text);
-          const drained = this.#backpressure.drained;
+          const drained = this.#backpressure?.drained;
           if (drained === undefined) return true;
           // The peer is behind: the topic holds its events until the socket drains.
           drained.then(() => source.resume());
@@ -787,7 +790,7 @@ export class Connection implements TransportEvents {
         ]),
       );
     }
-    const running = this.#byId.get(target);
+    const running = this.#running?.get(target);
     if (running !== undefined && !running.cancelled) {
       running.cancelled = !running.acked;
       this.#stop(running);
@@ -845,9 +848,10 @@ export class Connection implements TransportEvents {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#initTimer);
-    this.#backpressure.release();
+    this.#backpressure?.release();
     this.#queue = undefined;
-    if (this.#runningSet !== undefined) for (const running of this.#runningSet) this.#stop(running);
+    if (this.#running !== undefined)
+      for (const running of this.#running.values()) this.#stop(running);
     this.#resolveClosed?.();
     this.#config.onClosed?.(this);
   }

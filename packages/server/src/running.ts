@@ -5,6 +5,8 @@ export class Running {
   /** Set once a subscription has been acknowledged. */
   iterator: AsyncIterator<unknown> | undefined;
   acked = false;
+  /** A subscription's delivery, which settles once its stream's `finally` has run. */
+  pump: Promise<void> | undefined;
   #aborted = false;
   // Made only when someone reads `signal`: most resolvers never do, and an
   // AbortController per call was the largest cost of a call on the server.
