@@ -154,13 +154,13 @@ export function createServer<TRouter extends AnyRouter>(
     return (connectionParams) => make({ request, connectionId, connectionParams });
   }
 
-  function accept(socket: VolleySocket, request: IncomingMessage): void {
+  function accept(socket: VolleySocket, stream: Duplex, request: IncomingMessage): void {
     const connectionId = nanoid();
     const connection = new Connection(
       connectionId,
       config,
       contextMaker(request, connectionId),
-      (events) => wsTransport(socket, events),
+      (events) => wsTransport(socket, stream, events),
     );
     connections.add(connection);
   }
@@ -179,7 +179,7 @@ export function createServer<TRouter extends AnyRouter>(
       rejectUpgrade(socket, 503, 'Too many connections');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws as VolleySocket, request));
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws as VolleySocket, socket, request));
   }
 
   function attach(server: HttpServer | HttpsServer, attachOptions: AttachOptions = {}): () => void {

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { ServerTransport, TransportEvents } from './transport.js';
 
@@ -27,9 +28,31 @@ function onPong(this: WebSocket): void {
 /** 'error' precedes 'close'; ws closes the socket itself, and unheard it would throw. */
 function ignore(): void {}
 
+// Write coalescing. The first frame a socket sends in a tick goes out at once; from the
+// second on, the socket is corked, and every corked socket is uncorked together when the
+// tick's work (microtasks included) is done. So answers to pipelined requests that are
+// ready in the same tick leave in one write, and a lone answer is never held back.
+/** Counts ticks in which something was sent, so a transport knows whether it sent in this one. */
+let tick = 0;
+let flushScheduled = false;
+let corked: Duplex[] = [];
+
+function endTick(): void {
+  flushScheduled = false;
+  tick++;
+  const sockets = corked;
+  corked = [];
+  for (const socket of sockets) socket.uncork();
+}
+
 /** A `ws` socket as a {@link ServerTransport}. */
 class WsTransport implements ServerTransport {
   readonly #socket: VolleySocket;
+  /** The TCP (or TLS) stream under the WebSocket, which ws writes to. */
+  readonly #stream: Duplex;
+  /** The last tick this transport sent in, and whether it corked its stream in it. */
+  #tick = -1;
+  #corked = false;
   readonly events: TransportEvents;
   /** A heartbeat ping is out and unanswered. */
   awaitingPong = false;
@@ -38,8 +61,9 @@ class WsTransport implements ServerTransport {
   #drainThreshold = 0;
   #onWritten: (() => void) | undefined;
 
-  constructor(socket: VolleySocket, events: TransportEvents) {
+  constructor(socket: VolleySocket, stream: Duplex, events: TransportEvents) {
     this.#socket = socket;
+    this.#stream = stream;
     this.events = events;
     socket.transport = this;
     socket.on('message', onMessage);
@@ -54,7 +78,21 @@ class WsTransport implements ServerTransport {
   }
 
   send(text: string): void {
-    if (this.#socket.readyState === this.#socket.OPEN) this.#socket.send(text);
+    const socket = this.#socket;
+    if (socket.readyState !== socket.OPEN) return;
+    if (this.#tick !== tick) {
+      this.#tick = tick;
+      this.#corked = false;
+      if (!flushScheduled) {
+        flushScheduled = true;
+        process.nextTick(endTick);
+      }
+    } else if (!this.#corked) {
+      this.#corked = true;
+      this.#stream.cork();
+      corked.push(this.#stream);
+    }
+    socket.send(text);
   }
 
   close(code: number, reason: string): void {
@@ -124,7 +162,14 @@ class WsTransport implements ServerTransport {
   }
 }
 
-/** Adapts a `ws` socket made by a server with `WebSocket: VolleySocket` and feeds its events to `events`. */
-export function wsTransport(socket: VolleySocket, events: TransportEvents): ServerTransport {
-  return new WsTransport(socket, events);
+/**
+ * Adapts a `ws` socket made by a server with `WebSocket: VolleySocket` (and `stream`, the
+ * socket its upgrade came on) and feeds its events to `events`.
+ */
+export function wsTransport(
+  socket: VolleySocket,
+  stream: Duplex,
+  events: TransportEvents,
+): ServerTransport {
+  return new WsTransport(socket, stream, events);
 }
