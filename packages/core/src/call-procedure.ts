@@ -73,14 +73,37 @@ export interface CallOptions {
   lastEventId?: string;
 }
 
-async function resolve(def: ProcedureDef, options: CallOptions, ctx: unknown): Promise<unknown> {
-  let input: unknown;
-  if (def.input !== undefined) input = await validate(def.input, options.input, invalidParams);
-  else if (options.input !== undefined && !isEmptyObject(options.input)) {
+/** Whether `value` is a promise or another thenable, which `await` would wait for. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** `then` for a value that may or may not be a promise: synchronous when it is not. */
+function andThen(value: unknown, next: (settled: unknown) => unknown): unknown {
+  return isThenable(value) ? Promise.resolve(value).then(next) : next(value);
+}
+
+// Synchronous all the way when the schema and the resolver are: a call then costs no
+// promise at all, and the server can answer it in the same turn it read it.
+function resolve(def: ProcedureDef, options: CallOptions, ctx: unknown): unknown {
+  if (def.input !== undefined) {
+    return andThen(validate(def.input, options.input, invalidParams), (input) =>
+      run(def, options, ctx, input),
+    );
+  }
+  if (options.input !== undefined && !isEmptyObject(options.input)) {
     throw invalidParams([{ path: [], message: 'This procedure takes no input' }]);
   }
+  return run(def, options, ctx, undefined);
+}
+
+function run(def: ProcedureDef, options: CallOptions, ctx: unknown, input: unknown): unknown {
   const source = options.abort;
-  const result = await def.resolver({
+  const result = def.resolver({
     ctx,
     input,
     get signal() {
@@ -89,6 +112,10 @@ async function resolve(def: ProcedureDef, options: CallOptions, ctx: unknown): P
     path: options.path,
     lastEventId: options.lastEventId,
   });
+  return andThen(result, (settled) => check(def, options, settled));
+}
+
+function check(def: ProcedureDef, options: CallOptions, result: unknown): unknown {
   if (def.type === 'subscription') {
     if (typeof (result as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] !== 'function') {
       throw new VolleyError({
@@ -108,7 +135,7 @@ async function runChain(
   ctx: unknown,
 ): Promise<unknown> {
   const middleware = def.middlewares[index];
-  if (middleware === undefined) return resolve(def, options, ctx);
+  if (middleware === undefined) return await resolve(def, options, ctx);
   const returned = await middleware({
     ctx,
     input: options.input,
@@ -137,14 +164,16 @@ async function runChain(
 
 /**
  * Runs a procedure: its middleware in order, input validation, the resolver, and
- * output validation. For a query or mutation it resolves to the output; for a
- * subscription, to the `AsyncIterable` of its events (whose output is checked per
- * event with {@link checkEvent}).
+ * output validation. For a query or mutation it gives the output; for a subscription,
+ * the `AsyncIterable` of its events (whose output is checked per event with
+ * {@link checkEvent}). When nothing on the way is asynchronous (no middleware, a
+ * synchronous schema and resolver) it returns the value itself, or throws; otherwise a
+ * promise of it, which rejects instead.
  *
  * @throws VolleyError `INVALID_PARAMS` when the input fails its schema; whatever the
  * middleware or resolver throws, unchanged.
  */
-export function callProcedure(procedure: AnyProcedure, options: CallOptions): Promise<unknown> {
+export function callProcedure(procedure: AnyProcedure, options: CallOptions): unknown {
   const def = procedure.def;
   return def.middlewares.length === 0
     ? resolve(def, options, options.ctx)

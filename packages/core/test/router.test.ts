@@ -21,8 +21,8 @@ const v = initVolley<Ctx>();
 const ping = v.procedure.query(() => 'pong');
 const send = v.procedure.input(z.string()).mutation(({ input }) => input.length);
 
-/** Runs `procedure` as the server would, and settles to what it resolved or threw. */
-function call(
+/** Runs `procedure` as the server would, and settles to what it gave or threw. */
+async function call(
   procedure: AnyProcedure,
   input?: unknown,
   overrides: Partial<CallOptions> = {},

@@ -441,12 +441,13 @@ export class Connection implements TransportEvents {
   }
 
   // query or mutation: {"id":1,"method":"greet","params":{...}} → {"id":1,"result":...}
-  async #call(
+  // Answered in the same turn when the procedure is synchronous throughout.
+  #call(
     id: RequestId | undefined,
     procedure: AnyProcedure,
     path: string,
     input: unknown,
-  ): Promise<Outcome> {
+  ): Outcome | Promise<Outcome> {
     const { maxInFlight } = this.#config.limits;
     if (this.#calls >= maxInFlight) {
       const error = limitError(
@@ -462,29 +463,52 @@ export class Connection implements TransportEvents {
     const running = this.#begin(id);
     if (running === undefined) return duplicateId(id as string | number);
     this.#calls += 1;
+    let result: unknown;
     try {
-      const result = await callProcedure(procedure, {
-        path,
-        ctx: this.#ctx,
-        input,
-        abort: running,
-      });
-      if (running.cancelled || id === undefined) return undefined;
-      return encodeResult(id, result);
+      result = callProcedure(procedure, { path, ctx: this.#ctx, input, abort: running });
     } catch (error) {
-      if (running.cancelled) return undefined;
-      const errorObject = this.#errorObject(error, path, procedure.type, input);
-      return id === undefined ? undefined : encodeError(id, errorObject);
-    } finally {
-      this.#end(id, running);
-      this.#calls -= 1;
-      // Only a draining server waits here; the common case allocates nothing.
-      if (this.#calls === 0 && this.#onIdle !== undefined) {
-        const waiting = this.#onIdle;
-        this.#onIdle = undefined;
-        for (const resolve of waiting) resolve();
+      return this.#answer(id, running, procedure, path, input, true, error);
+    }
+    if (!(result instanceof Promise)) {
+      return this.#answer(id, running, procedure, path, input, false, result);
+    }
+    return result.then(
+      (value) => this.#answer(id, running, procedure, path, input, false, value),
+      (error) => this.#answer(id, running, procedure, path, input, true, error),
+    );
+  }
+
+  /** A call has settled (`failed` says how): release it and make its answer. */
+  #answer(
+    id: RequestId | undefined,
+    running: Running,
+    procedure: AnyProcedure,
+    path: string,
+    input: unknown,
+    failed: boolean,
+    value: unknown,
+  ): Outcome {
+    this.#end(id, running);
+    this.#calls -= 1;
+    // Only a draining server waits here; the common case allocates nothing.
+    if (this.#calls === 0 && this.#onIdle !== undefined) {
+      const waiting = this.#onIdle;
+      this.#onIdle = undefined;
+      for (const resolve of waiting) resolve();
+    }
+    // A cancelled call was answered by rpc.cancel already.
+    if (running.cancelled) return undefined;
+    let error = value;
+    if (!failed) {
+      if (id === undefined) return undefined;
+      try {
+        return encodeResult(id, value);
+      } catch (unencodable) {
+        error = unencodable; // a result JSON cannot carry, such as a BigInt
       }
     }
+    const errorObject = this.#errorObject(error, path, procedure.type, input);
+    return id === undefined ? undefined : encodeError(id, errorObject);
   }
 
   // subscription: {"id":2,"method":"ticks"} → {"id":2,"result":{"subscription":2}},

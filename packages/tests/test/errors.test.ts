@@ -85,6 +85,9 @@ const router = v.router({
     // The resolver breaks its own output schema: the server's bug, not the caller's.
     .query(() => ({ id: 'seven' }) as unknown as { id: number }),
   ok: v.procedure.query(() => 'ok'),
+  // Results JSON cannot carry, answered in the same turn and after an await.
+  bigint: v.procedure.query(() => 1n),
+  asyncBigint: v.procedure.query(async () => 2n),
 });
 
 const harnesses: Array<Harness<AnyRouter>> = [];
@@ -310,6 +313,24 @@ describe('unexpected errors', () => {
     expect(cause).toBeInstanceOf(Error);
     expect(String((cause as Error | undefined)?.message)).toMatch(/output.*schema.*\bid\b/i);
   });
+
+  it.each(['bigint', 'asyncBigint'])(
+    'a result JSON cannot carry (%s) answers -32603 and onError hears why',
+    async (method) => {
+      const harness = await start();
+      const peer = await harness.raw();
+      expect(await peer.request(call(method))).toEqual({
+        jsonrpc: '2.0',
+        id: 1,
+        error: { code: -32603, message: 'Internal error', data: { code: 'INTERNAL_ERROR' } },
+      });
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ path: method, type: 'query' });
+      expect(String(errors[0]?.error.cause)).toMatch(/BigInt/);
+      // The connection goes on.
+      expect(await peer.request(call('ok', undefined, 2))).toMatchObject({ id: 2, result: 'ok' });
+    },
+  );
 
   it('an onError that throws does not stop the server answering', async () => {
     let heard = 0;
