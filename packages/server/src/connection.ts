@@ -2,43 +2,42 @@ import {
   type AnyProcedure,
   CLOSE_CODES,
   callProcedure,
-  checkEvent,
   checkRequest,
-  createEventEncoder,
   decodeFrame,
   ERROR_CODES,
-  type ErrorIssue,
   type ErrorObject,
   encodeBatch,
   encodeComplete,
   encodeError,
-  encodeEventTail,
   encodeResult,
   encodeSubscriptionError,
   idOf,
   inputFromParams,
   isRequest,
-  isTracked,
   METHODS,
   PARSE_FAILED,
-  type Params,
   PROTOCOL_VERSION,
   type ProcedureType,
   RESERVED_PREFIX,
   type RequestId,
   type RequestMessage,
-  type ResumeParams,
   resumeStateOf,
   type SubscriptionAck,
-  stringifyValue,
   toVolleyError,
   VolleyError,
 } from '@volley/core';
 import { Backpressure } from './backpressure.js';
+import { type DeliveryHost, pull, push } from './delivery.js';
 import { scanFrame, TOO_DEEP } from './frame-scan.js';
 import type { Limits } from './limits.js';
 import type { ErrorInfo } from './options.js';
-import { encodedTail, SlowConsumerError, type TopicSource, topicSourceOf } from './pubsub.js';
+import {
+  CANCEL_NEEDS_ID,
+  cancelTarget,
+  connectionParamsOf,
+  parseResume,
+} from './protocol-params.js';
+import { SlowConsumerError, topicSourceOf } from './pubsub.js';
 import { batchTooLong, limitError, rateLimitedReply, tooDeep } from './refusals.js';
 import {
   BINARY_FRAME_TEXT,
@@ -105,6 +104,16 @@ export class Connection implements TransportEvents {
   readonly #bucket: TokenBucket | undefined;
   /** Made the first time the peer falls behind; see {@link Backpressure}. */
   #backpressure: Backpressure | undefined;
+  /** What delivering subscriptions needs of this connection; made with the first one. */
+  #deliveryHost: DeliveryHost | undefined;
+  get #delivery(): DeliveryHost {
+    this.#deliveryHost ??= {
+      send: (text) => this.#send(text),
+      drained: () => this.#backpressure?.drained,
+      finish: (id, running, error, path) => this.#finish(id, running, error, path),
+    };
+    return this.#deliveryHost;
+  }
   /** Closes the connection if it is not accepted in time. */
   #initTimer: ReturnType<typeof setTimeout> | undefined;
   /** Made only when someone waits for the close (a server shutting down). */
@@ -184,8 +193,7 @@ export class Connection implements TransportEvents {
     if (isRequest(first) && first.method === METHODS.INIT) {
       // `null` is an id too (spec, section 4): only a notification goes unanswered.
       this.#initId = first.id;
-      connectionParams = (first.params as { connectionParams?: unknown } | undefined)
-        ?.connectionParams;
+      connectionParams = connectionParamsOf(first.params);
     } else this.#queue = [text];
     let made: unknown;
     try {
@@ -582,109 +590,11 @@ export class Connection implements TransportEvents {
     // events go out as they are published, with no promise per event.
     const source = procedure.def.output === undefined ? topicSourceOf(iterable) : undefined;
     return new Acked(encodeResult(id, ack), () => {
-      const pump =
+      const delivery = { id, running, procedure, path };
+      running.pump =
         source === undefined
-          ? this.#pump(id, running, iterable, procedure, path)
-          : this.#push(id, running, iterable, source, path);
-      running.pump = pump;
-    });
-  }
-
-  async #pump(
-    id: string | number,
-    running: Running,
-    iterable: AsyncIterable<unknown>,
-    procedure: AnyProcedure,
-    path: string,
-  ): Promise<void> {
-    const signal = running;
-    const encode = createEventEncoder(id);
-    let iterator: AsyncIterator<unknown> | undefined;
-    let finished = false;
-    try {
-      iterator = iterable[Symbol.asyncIterator]();
-      running.iterator = iterator;
-      while (!signal.aborted) {
-        // A peer that reads slowly is not sent more than it can take: wait until it drains.
-        const drained = this.#backpressure?.drained;
-        if (drained !== undefined) await drained;
-        const step = await iterator.next();
-        if (step.done) {
-          finished = true;
-          break;
-        }
-        if (signal.aborted) break;
-        // {"method":"rpc.event","params":{"subscription":2,"eventId"?:"...","data":...}}
-        // A topic event's id and data are encoded once for all its subscribers.
-        const shared = procedure.def.output === undefined ? encodedTail(step.value) : undefined;
-        if (shared !== undefined) {
-          this.#send(encode(shared));
-          continue;
-        }
-        let data = step.value;
-        let eventId: string | undefined;
-        if (isTracked(data)) {
-          eventId = data.id;
-          data = data.data;
-        }
-        if (procedure.def.output !== undefined) data = await checkEvent(procedure, data);
-        this.#send(encode(encodeEventTail(stringifyValue(data), eventId)));
-      }
-      if (!finished) {
-        finished = true;
-        await iterator.return?.();
-      }
-      this.#finish(id, running, undefined, path);
-    } catch (error) {
-      if (!finished && iterator !== undefined) {
-        // The failure was ours (say, an event that would not encode): stop the generator.
-        await Promise.resolve(iterator.return?.()).catch(() => {});
-      }
-      this.#finish(id, running, error, path);
-    } finally {
-      this.#end(id, running);
-    }
-  }
-
-  /** Delivers a topic stream in push mode; resolves once it has ended and said so. */
-  #push(
-    id: string | number,
-    running: Running,
-    iterable: AsyncIterable<unknown>,
-    source: TopicSource,
-    path: string,
-  ): Promise<void> {
-    const encode = createEventEncoder(id);
-    const iterator = iterable[Symbol.asyncIterator]();
-    running.iterator = iterator;
-    /** An event that would not encode: the subscription fails with it. */
-    let failure: unknown;
-    return new Promise((resolve) => {
-      source.attach({
-        // {"method":"rpc.event","params":{"subscription":2,"eventId":"...","data":...}}
-        event: (item) => {
-          if (running.aborted || failure !== undefined) return true;
-          let text: string;
-          try {
-            text = encode(encodedTail(item) as string);
-          } catch (error) {
-            failure = error;
-            iterator.return?.()?.catch(() => {});
-            return true;
-          }
-          this.#send(text);
-          const drained = this.#backpressure?.drained;
-          if (drained === undefined) return true;
-          // The peer is behind: the topic holds its events until the socket drains.
-          drained.then(() => source.resume());
-          return false;
-        },
-        end: (error) => {
-          this.#end(id, running);
-          this.#finish(id, running, failure ?? error, path);
-          resolve();
-        },
-      });
+          ? pull(this.#delivery, delivery, iterable)
+          : push(this.#delivery, delivery, iterable, source);
     });
   }
 
@@ -693,6 +603,7 @@ export class Connection implements TransportEvents {
    * when it ran out or was stopped, else {"method":"rpc.error","params":{"subscription":2,"error":{...}}}.
    */
   #finish(id: string | number, running: Running, error: unknown, path: string): void {
+    this.#end(id, running);
     // Throwing on abort (an AbortError from a timer, say) is how generators stop.
     if (error === undefined || running.aborted) {
       this.#send(encodeComplete(id));
@@ -752,32 +663,13 @@ export class Connection implements TransportEvents {
 
   #resume(request: RequestMessage): Outcome | Promise<Outcome> {
     const { id } = request;
-    const params = request.params as Partial<ResumeParams> | unknown[] | undefined;
-    const issues: ErrorIssue[] = [];
-    if (params === undefined || Array.isArray(params)) {
-      issues.push({
-        path: ['params'],
-        message: 'rpc.resume needs params {"method", "params"?, "lastEventId"?}',
-      });
-    } else {
-      if (typeof params.method !== 'string')
-        issues.push({ path: ['params', 'method'], message: 'Must be a string' });
-      if (
-        params.params !== undefined &&
-        (typeof params.params !== 'object' || params.params === null)
-      ) {
-        issues.push({ path: ['params', 'params'], message: 'Must be an array or an object' });
-      }
-      if (params.lastEventId !== undefined && typeof params.lastEventId !== 'string') {
-        issues.push({ path: ['params', 'lastEventId'], message: 'Must be a string' });
-      }
-    }
-    if (issues.length > 0 || params === undefined || Array.isArray(params)) {
+    const resume = parseResume(request.params);
+    if (Array.isArray(resume)) {
       return id === undefined
         ? undefined
-        : encodeError(id, protocolError('INVALID_PARAMS', issues));
+        : encodeError(id, protocolError('INVALID_PARAMS', resume));
     }
-    const method = params.method as string;
+    const { method } = resume;
     const procedure = this.#config.procedures.get(method);
     if (procedure?.type !== 'subscription') {
       if (id === undefined) return undefined;
@@ -788,31 +680,18 @@ export class Connection implements TransportEvents {
         ]),
       );
     }
-    return this.#subscribe(
-      id,
-      procedure,
-      method,
-      inputFromParams(params.params as Params | undefined),
-      {
-        lastEventId: params.lastEventId,
-      },
-    );
+    return this.#subscribe(id, procedure, method, inputFromParams(resume.params), {
+      lastEventId: resume.lastEventId,
+    });
   }
 
   #cancel(request: RequestMessage): Outcome {
-    const { id, params } = request;
-    const target = (params as { id?: unknown } | undefined)?.id;
-    if (
-      Array.isArray(params) ||
-      (typeof target !== 'string' && (typeof target !== 'number' || !Number.isFinite(target)))
-    ) {
-      if (id === undefined) return undefined;
-      return encodeError(
-        id,
-        protocolError('INVALID_PARAMS', [
-          { path: ['params', 'id'], message: 'rpc.cancel needs params {"id": <request id>}' },
-        ]),
-      );
+    const { id } = request;
+    const target = cancelTarget(request.params);
+    if (target === undefined) {
+      return id === undefined
+        ? undefined
+        : encodeError(id, protocolError('INVALID_PARAMS', CANCEL_NEEDS_ID));
     }
     const running = this.#running?.get(target);
     if (running !== undefined && !running.cancelled) {
@@ -839,11 +718,8 @@ export class Connection implements TransportEvents {
    * `createContext`) is answered with that error and leaves the context as it was.
    */
   async #auth(request: RequestMessage): Promise<Outcome> {
-    const { id, params } = request;
-    const connectionParams =
-      params === undefined || Array.isArray(params)
-        ? undefined
-        : (params as { connectionParams?: unknown }).connectionParams;
+    const { id } = request;
+    const connectionParams = connectionParamsOf(request.params);
     this.#phase = 'pending';
     let outcome: Outcome;
     try {
