@@ -28,27 +28,45 @@ export interface MutationOptions extends CallOptions {
   idempotent?: boolean;
 }
 
-/** The input is optional when the procedure accepts `undefined`. */
-type Args<TInput, TOptions> = undefined extends TInput
-  ? [input?: TInput, options?: TOptions]
-  : [input: TInput, options?: TOptions];
-
+// Two tables rather than one with a rest tuple (`...args: [input?: TInput, ...]`): the
+// tuple was instantiated for every procedure a client calls, about 5% of its check.
 interface ProcedureClients<TInput, TOutput> {
   query: {
     /** Calls the query. Resolves to its result; rejects with a `VolleyError`, a lost-connection error or the abort reason. */
-    query(...args: Args<TInput, CallOptions>): Promise<TOutput>;
+    query(input: TInput, options?: CallOptions): Promise<TOutput>;
   };
   mutation: {
     /** Calls the mutation. Resolves to its result; rejects with a `VolleyError`, a lost-connection error or the abort reason. */
-    mutate(...args: Args<TInput, MutationOptions>): Promise<TOutput>;
+    mutate(input: TInput, options?: MutationOptions): Promise<TOutput>;
   };
   subscription: {
     /** Starts the subscription. Iterate the result, or pass `onData`. */
-    subscribe(...args: Args<TInput, SubscribeOptions<TOutput>>): Subscription<TOutput>;
+    subscribe(input: TInput, options?: SubscribeOptions<TOutput>): Subscription<TOutput>;
   };
 }
 
-type DecorateProcedure<TProcedure extends AnyProcedure> = ProcedureClients<
+/** The same, for a procedure that accepts `undefined`: the input may be left out. */
+interface OptionalInputClients<TInput, TOutput> {
+  query: {
+    /** Calls the query. Resolves to its result; rejects with a `VolleyError`, a lost-connection error or the abort reason. */
+    query(input?: TInput, options?: CallOptions): Promise<TOutput>;
+  };
+  mutation: {
+    /** Calls the mutation. Resolves to its result; rejects with a `VolleyError`, a lost-connection error or the abort reason. */
+    mutate(input?: TInput, options?: MutationOptions): Promise<TOutput>;
+  };
+  subscription: {
+    /** Starts the subscription. Iterate the result, or pass `onData`. */
+    subscribe(input?: TInput, options?: SubscribeOptions<TOutput>): Subscription<TOutput>;
+  };
+}
+
+/** A procedure's methods: with an optional input when it accepts `undefined`. */
+type ClientsFor<TInput, TOutput> = undefined extends TInput
+  ? OptionalInputClients<TInput, TOutput>
+  : ProcedureClients<TInput, TOutput>;
+
+type DecorateProcedure<TProcedure extends AnyProcedure> = ClientsFor<
   inferProcedureInput<TProcedure>,
   inferProcedureOutput<TProcedure>
 >[TProcedure['type']];

@@ -4,6 +4,7 @@ import {
   type inferRouterOutputs,
   initVolley,
   type Jsonify,
+  type StandardSchemaV1,
   tracked,
   VolleyError,
 } from '@volley/core';
@@ -158,5 +159,104 @@ describe('server options', () => {
     createServer({ router, createContext: () => ({ user: 'x' }) });
     const open = initVolley();
     createServer({ router: open.router({ a: open.procedure.query(() => 1) }) });
+  });
+});
+
+// Not zod: a hand-written Standard Schema, so `.input()` and `.output()` take the
+// overload that reads `~standard.types` rather than zod's `_zod`.
+const textLength: StandardSchemaV1<string, number> = {
+  '~standard': {
+    version: 1,
+    vendor: 'test',
+    validate: (value) =>
+      typeof value === 'string' ? { value: value.length } : { issues: [{ message: 'Not text' }] },
+  },
+};
+
+const schemaRouter = v.router({
+  measure: v.procedure.input(textLength).query(({ input }) => {
+    expectTypeOf(input).toEqualTypeOf<number>();
+    return input;
+  }),
+  measured: v.procedure.output(textLength).mutation(() => 'four'),
+  maybe: v.procedure.input(z.string().optional()).query(({ input }) => input ?? 'none'),
+  zodOut: v.procedure
+    .input(z.object({ at: z.string() }))
+    .output(z.object({ at: z.string().transform((text) => new Date(text)) }))
+    .query(({ input }) => input),
+  dated: v.procedure.query(() => ({
+    at: new Date(),
+    n: 1,
+    gone: () => 1,
+    maybe: 2 as number | undefined,
+  })),
+});
+const schemaClient = createClient<typeof schemaRouter>({
+  url: 'ws://127.0.0.1:1',
+  WebSocket,
+  lazy: true,
+});
+
+describe('schema inference', () => {
+  it('reads any Standard Schema: its input on the client, its output on the server', () => {
+    expectTypeOf(schemaClient.measure.query).parameter(0).toEqualTypeOf<string>();
+    expectTypeOf(schemaClient.measure.query('abc')).toEqualTypeOf<Promise<number>>();
+    expectTypeOf(schemaClient.measured.mutate()).toEqualTypeOf<Promise<number>>();
+    expectTypeOf<inferRouterInputs<typeof schemaRouter>['measure']>().toEqualTypeOf<string>();
+    // @ts-expect-error the schema takes a string
+    schemaClient.measure.query(3);
+    // @ts-expect-error the output schema takes a string, so the resolver must return one
+    v.procedure.output(textLength).query(() => 4);
+  });
+
+  it('reads zod output schemas, transforms included', () => {
+    expectTypeOf(schemaClient.zodOut.query({ at: 'x' })).toEqualTypeOf<Promise<{ at: string }>>();
+    expectTypeOf<inferRouterOutputs<typeof schemaRouter>['zodOut']>().toEqualTypeOf<{
+      at: string;
+    }>();
+  });
+
+  it('lets the input be left out when the schema accepts undefined', () => {
+    expectTypeOf(schemaClient.maybe.query).parameter(0).toEqualTypeOf<string | undefined>();
+    expectTypeOf(schemaClient.maybe.query()).toEqualTypeOf<Promise<string>>();
+  });
+
+  it('refuses what is not a schema, saying what it expected', () => {
+    // @ts-expect-error a string is not a schema (no overload matches: not a zod nor a Standard Schema)
+    v.procedure.input('name');
+  });
+});
+
+describe('Jsonify', () => {
+  it('returns plain JSON as it is', () => {
+    type Plain = { a: string; n: number[]; nested: { ok: boolean | null }; tuple: [1, 'x'] };
+    expectTypeOf<Jsonify<Plain>>().toEqualTypeOf<Plain>();
+    expectTypeOf<Jsonify<'hi'>>().toEqualTypeOf<'hi'>();
+    expectTypeOf<Jsonify<readonly { id: string }[]>>().toEqualTypeOf<readonly { id: string }[]>();
+  });
+
+  it('leaves unknown and any alone', () => {
+    expectTypeOf<Jsonify<unknown>>().toEqualTypeOf<unknown>();
+    // biome-ignore lint/suspicious/noExplicitAny: any must come back as it went in.
+    expectTypeOf<Jsonify<any>>().toBeAny();
+  });
+
+  it('converts what JSON changes, inside plain objects too', () => {
+    expectTypeOf(schemaClient.dated.query()).toEqualTypeOf<
+      Promise<{ at: string; n: number; maybe?: number }>
+    >();
+    expectTypeOf<Jsonify<string | undefined>>().toEqualTypeOf<string | null>();
+    expectTypeOf<Jsonify<{ list: { d: Date; f?: () => void }[] }>>().toEqualTypeOf<{
+      list: { d: string }[];
+    }>();
+    expectTypeOf<Jsonify<{ a: string } | { b: Date; u: string | undefined }>>().toEqualTypeOf<
+      { a: string } | { b: string; u?: string }
+    >();
+    interface WithMethods {
+      id: string;
+      at: Date;
+      rename(name: string): void;
+    }
+    expectTypeOf<Jsonify<WithMethods>>().toEqualTypeOf<{ id: string; at: string }>();
   });
 });
