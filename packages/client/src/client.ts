@@ -1,27 +1,33 @@
 import {
   type AnyRouter,
-  CLOSE_CODES,
+  ERROR_CODES,
+  type ErrorObject,
   encodeRequest,
-  type InitParams,
-  isResponse,
-  METHODS,
-  type Params,
-  PendingCalls,
   paramsFromInput,
-  type ResumeParams,
   type SubscriptionAck,
   VolleyError,
 } from '@volley/core';
-import {
-  type Attempt,
-  ClientConnection,
-  type ConnectionState,
-  DEFAULT_HEARTBEAT_INTERVAL_MS,
-  type RetryOptions,
-} from './connection.js';
+import { type ConnectionState, createConnection } from './connection.js';
 import { ClientClosedError, ConnectionLostError, ResyncRequiredError } from './errors.js';
+import {
+  type ClientOptions,
+  DEFAULT_LAZY_IDLE_MS,
+  DEFAULT_TIMEOUT_MS,
+  resolveLazy,
+} from './options.js';
+import {
+  AUTH,
+  authParams,
+  CANCEL,
+  COMPLETE,
+  ERROR,
+  EVENT,
+  FORBIDDEN,
+  INIT_ID,
+  RESUME,
+  UNAUTHORIZED,
+} from './protocol.js';
 import { createProxy } from './proxy.js';
-import { reauthenticate } from './reauth.js';
 import {
   createSubscription,
   type SubscribeOptions,
@@ -29,494 +35,48 @@ import {
   type SubscriptionSink,
 } from './subscription.js';
 import type { MutationOptions, VolleyClient } from './types.js';
-import { resolveWebSocket, type WebSocketConstructor } from './websocket.js';
 
-/** Default per-call timeout, in ms: 30 s. For a subscription it bounds each wait for an acknowledgement. */
-export const DEFAULT_TIMEOUT_MS = 30_000;
-
-/** How long a lazy client keeps an idle connection open, in ms: 10 s. */
-export const DEFAULT_LAZY_IDLE_MS = 10_000;
-
-/** A value, or a function giving it (possibly async), asked again on every connection attempt. */
-export type Lazy<T> = T | (() => T | Promise<T>);
-
-/** Options of {@link createClient}. */
-export interface ClientOptions {
-  /** The server's `ws://` or `wss://` URL, or a function giving it for each attempt. */
-  url: Lazy<string | URL>;
-  /**
-   * Sent in `rpc.init` as the connection's first message, for the server's
-   * `createContext` (a browser cannot set headers on a WebSocket). A function is asked
-   * again for each connection, so it can return a fresh token. Must be JSON.
-   */
-  connectionParams?: Lazy<unknown>;
-  /**
-   * The WebSocket implementation. Default: the platform's `WebSocket`. On Node 20,
-   * pass `ws`'s default export.
-   */
-  WebSocket?: WebSocketConstructor;
-  /** Default timeout of each call, in ms. See {@link DEFAULT_TIMEOUT_MS}. `Infinity` disables it. */
-  timeoutMs?: number;
-  /** Reconnection backoff. See `DEFAULT_RETRY`. */
-  retry?: RetryOptions;
-  /**
-   * Heartbeat interval in ms (see `DEFAULT_HEARTBEAT_INTERVAL_MS`); `0` turns heartbeats
-   * off. Pings are sent only on a silent connection and never keep a lazy one open.
-   */
-  heartbeatIntervalMs?: number;
-  /** Abandon a connection attempt not accepted within this many ms. See `DEFAULT_CONNECT_TIMEOUT_MS`. */
-  connectTimeoutMs?: number;
-  /**
-   * Connect at the first call rather than at once, and close the connection after it has
-   * had nothing to do for `idleMs` (default {@link DEFAULT_LAZY_IDLE_MS}). Default `false`.
-   */
-  lazy?: boolean | { idleMs?: number };
+/** A request made and not yet answered. */
+interface Request {
+  /** Its frame, sent when a socket opens, and again on a new one after a drop when `retriable`. */
+  readonly frame: string;
+  /** Whether it went out on the current socket. */
+  sent?: boolean;
+  /** Whether it may be sent again on a new connection after being sent on a lost one. */
+  readonly retriable: boolean;
+  /** The procedure, for the timeout's message. */
+  readonly path: string;
+  /** How long to wait for the answer, in ms. `Infinity`: for ever. */
+  readonly timeoutMs: number;
+  /** When it times out, on the `performance.now()` clock. */
+  deadline?: number;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
 }
 
-type Operation = 'query' | 'mutate';
-
-interface ServerNotification {
+/** A response or notification from the server, before it is checked. */
+interface ServerMessage {
+  id?: unknown;
+  result?: unknown;
+  error?: unknown;
   method?: unknown;
   params?: { subscription?: unknown; data?: unknown; eventId?: unknown; error?: unknown };
 }
 
-/** A request waiting to be answered, and what to do with it if the connection drops. */
-interface Outgoing {
-  /** The frame, built when sent (a subscription's changes once it has been acknowledged). */
-  frame(): string;
-  /** Whether it may be sent again on a new connection after being sent on a lost one. */
-  readonly retriable: boolean;
-  sent: boolean;
+/** The error of a response or `rpc.error`: a `VolleyError`, `INTERNAL_ERROR` when malformed. */
+function errorFrom(error: unknown): VolleyError {
+  const { code, message } = (error ?? {}) as Partial<ErrorObject>;
+  return VolleyError.fromErrorObject(
+    typeof code === 'number' && typeof message === 'string'
+      ? (error as ErrorObject)
+      : { code: ERROR_CODES.INTERNAL_ERROR, message: 'Malformed error from the server' },
+  );
 }
 
 /** A live subscription, as the client tracks it across connections. */
-interface LiveSubscription {
-  /** The request id that started it, which its events carry. */
-  readonly id: number;
-  /** The request that starts it the first time. */
-  readonly first: string;
-  readonly sink: SubscriptionSink;
-  readonly path: string;
-  readonly params: Params | undefined;
-  readonly options: SubscribeOptions<unknown>;
-  /** Acknowledged at least once: a restart is a resume. */
-  acked: boolean;
-  /** The server acknowledged it on the current connection. */
-  live: boolean;
-}
-
-function resolveLazy<T>(value: Lazy<T> | undefined): Promise<T | undefined> {
-  return Promise.resolve(typeof value === 'function' ? (value as () => T | Promise<T>)() : value);
-}
-
-/** The client's engine: ids, the pending-call table, the subscription table. */
-class ClientCore {
-  #nextId = 0;
-  readonly #pending = new PendingCalls<number>();
-  /** Requests not yet answered, in the order they were made. */
-  readonly #outgoing = new Map<number, Outgoing>();
-  readonly #subscriptions = new Map<number, LiveSubscription>();
-  readonly #stateListeners = new Set<(state: ConnectionState) => void>();
-  readonly #connection: ClientConnection;
-  readonly #options: ClientOptions;
-  readonly #timeoutMs: number;
-  readonly #lazyIdleMs: number | undefined;
-  #idleTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The id of the current connection's rpc.init, while unanswered. */
-  #initId: number | undefined;
-  #closed = false;
-
-  constructor(options: ClientOptions) {
-    this.#options = options;
-    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const lazy = options.lazy;
-    this.#lazyIdleMs =
-      lazy === undefined || lazy === false
-        ? undefined
-        : ((lazy === true ? undefined : lazy.idleMs) ?? DEFAULT_LAZY_IDLE_MS);
-    this.#connection = new ClientConnection(
-      {
-        prepare: () => this.#prepare(),
-        onOpen: () => this.#flush(),
-        onMessage: (text) => this.#onMessage(text),
-        onDrop: (code, reason) => this.#onDrop(code, reason),
-        onGiveUp: (code, reason) => this.#failAll(new ConnectionLostError(code, reason)),
-        onStateChange: (state) => {
-          for (const listener of [...this.#stateListeners]) listener(state);
-        },
-      },
-      resolveWebSocket(options.WebSocket),
-      options.retry,
-      options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
-      options.connectTimeoutMs,
-    );
-    if (this.#lazyIdleMs === undefined) this.#connection.connect();
-  }
-
-  get state(): ConnectionState {
-    return this.#connection.state;
-  }
-
-  onStateChange(listener: (state: ConnectionState) => void): () => void {
-    this.#stateListeners.add(listener);
-    return () => this.#stateListeners.delete(listener);
-  }
-
-  /** Resolves the URL and connection params, and registers the `rpc.init` that greets the server. */
-  async #prepare(): Promise<Attempt> {
-    const [url, connectionParams] = await Promise.all([
-      resolveLazy(this.#options.url),
-      resolveLazy(this.#options.connectionParams),
-    ]);
-    const id = ++this.#nextId;
-    const params: InitParams = connectionParams === undefined ? {} : { connectionParams };
-    // Its answer means the server accepted the connection; a refusal closes the socket.
-    this.#dropInit();
-    this.#initId = id;
-    this.#pending.add(id, { resolve: () => this.#connection.accepted(), reject: () => {} });
-    return { url: String(url), greeting: encodeRequest(id, METHODS.INIT, params as Params) };
-  }
-
-  /** Forgets the greeting of a connection that is gone. */
-  #dropInit(): void {
-    if (this.#initId !== undefined) this.#pending.delete(this.#initId);
-    this.#initId = undefined;
-  }
-
-  /** A socket opened: send everything waiting, in the order it was made. */
-  #flush(): void {
-    for (const request of this.#outgoing.values()) {
-      if (!request.sent) request.sent = this.#connection.send(request.frame());
-    }
-  }
-
-  /** Sends a new request now if the socket is open; otherwise it waits for one. */
-  #enqueue(id: number, request: Outgoing): void {
-    this.#outgoing.set(id, request);
-    this.#busy();
-    request.sent = this.#connection.send(request.frame());
-    if (!request.sent) this.#connection.connect();
-  }
-
-  #settled(id: number): void {
-    this.#outgoing.delete(id);
-    this.#idleCheck();
-  }
-
-  call(
-    operation: Operation,
-    path: string,
-    input: unknown,
-    options: MutationOptions = {},
-  ): Promise<unknown> {
-    if (this.#closed) return Promise.reject(new ClientClosedError());
-    const { signal } = options;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    const id = ++this.#nextId;
-    let text: string;
-    try {
-      text = encodeRequest(id, path, paramsFromInput(input));
-    } catch (error) {
-      return Promise.reject(
-        new TypeError(`The input of ${operation} "${path}" is not JSON-serialisable`, {
-          cause: error,
-        }),
-      );
-    }
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        if (!this.#pending.delete(id)) return;
-        this.#cancelRemote(id);
-        reject(signal?.reason);
-      };
-      const cleanup = () => {
-        signal?.removeEventListener('abort', onAbort);
-        this.#settled(id);
-      };
-      this.#pending.add(
-        id,
-        {
-          resolve: (value) => {
-            cleanup();
-            resolve(value);
-          },
-          reject: (error) => {
-            cleanup();
-            reject(error);
-          },
-        },
-        timeoutMs,
-        () => {
-          this.#cancelRemote(id);
-          cleanup();
-          reject(
-            new VolleyError({
-              code: 'TIMEOUT',
-              message: `"${path}" timed out after ${timeoutMs} ms`,
-            }),
-          );
-        },
-      );
-      signal?.addEventListener('abort', onAbort, { once: true });
-      // A query is safe to send again after a lost connection; a mutation only when the
-      // caller says it is idempotent.
-      this.#enqueue(id, {
-        frame: () => text,
-        retriable: operation === 'query' || options.idempotent === true,
-        sent: false,
-      });
-    });
-  }
-
-  subscribe(
-    path: string,
-    input: unknown,
-    options: SubscribeOptions<unknown> = {},
-  ): Subscription<unknown> {
-    const id = ++this.#nextId;
-    const { signal } = options;
-    const onAbort = () => subscription.unsubscribe();
-    const { subscription, sink } = createSubscription(options, () => {
-      signal?.removeEventListener('abort', onAbort);
-      if (this.#subscriptions.delete(id)) {
-        this.#pending.delete(id);
-        this.#cancelRemote(id);
-        this.#settled(id);
-      }
-    });
-    if (this.#closed) {
-      sink.fail(new ClientClosedError());
-      return subscription;
-    }
-    if (signal?.aborted) {
-      sink.complete();
-      return subscription;
-    }
-    let params: Params | undefined;
-    let first: string;
-    try {
-      params = paramsFromInput(input);
-      first = encodeRequest(id, path, params);
-    } catch (error) {
-      sink.fail(
-        new TypeError(`The input of subscription "${path}" is not JSON-serialisable`, {
-          cause: error,
-        }),
-      );
-      return subscription;
-    }
-    // A sink that detaches itself from the tables and the signal when it ends.
-    const detaching: SubscriptionSink = {
-      ...sink,
-      get position() {
-        return sink.position;
-      },
-      complete: () => {
-        this.#forget(id, signal, onAbort);
-        sink.complete();
-      },
-      fail: (error) => {
-        this.#forget(id, signal, onAbort);
-        sink.fail(error);
-      },
-    };
-    const live: LiveSubscription = {
-      id,
-      first,
-      sink: detaching,
-      path,
-      params,
-      options,
-      acked: false,
-      live: false,
-    };
-    this.#subscriptions.set(id, live);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    this.#startSubscription(live);
-    return subscription;
-  }
-
-  /** Sends (or, after a lost connection, re-sends) a subscription and awaits its ack. */
-  #startSubscription(live: LiveSubscription): void {
-    const { id } = live;
-    const timeoutMs = live.options.timeoutMs ?? this.#timeoutMs;
-    this.#pending.add(
-      id,
-      {
-        resolve: (result) => this.#onAck(id, live, result as SubscriptionAck),
-        reject: (error) => live.sink.fail(error),
-      },
-      timeoutMs,
-      () => {
-        this.#cancelRemote(id);
-        live.sink.fail(
-          new VolleyError({
-            code: 'TIMEOUT',
-            message: `"${live.path}" was not acknowledged within ${timeoutMs} ms`,
-          }),
-        );
-      },
-    );
-    this.#enqueue(id, {
-      // The first time a direct call; after a lost connection, rpc.resume from the position.
-      frame: () => {
-        if (!live.acked) return live.first;
-        const resume: ResumeParams = { method: live.path };
-        if (live.params !== undefined) resume.params = live.params;
-        if (live.sink.position !== undefined) resume.lastEventId = live.sink.position;
-        return encodeRequest(id, METHODS.RESUME, resume as unknown as Params);
-      },
-      retriable: true,
-      sent: false,
-    });
-  }
-
-  #onAck(id: number, live: LiveSubscription, ack: SubscriptionAck): void {
-    this.#outgoing.delete(id);
-    const resumed = live.acked;
-    live.acked = true;
-    live.live = true;
-    const hadPosition = live.sink.position !== undefined;
-    if (typeof ack?.lastEventId === 'string' && (!hadPosition || ack.recovered === false)) {
-      live.sink.setPosition(ack.lastEventId);
-    }
-    if (!resumed) {
-      live.sink.started();
-      return;
-    }
-    const recovered = ack?.recovered === true;
-    if (live.options.onResumed !== undefined) live.options.onResumed({ recovered });
-    else if (!recovered && hadPosition) {
-      // Events may be missing and nobody is listening for it: fail rather than go on with a gap.
-      this.#cancelRemote(id);
-      live.sink.fail(new ResyncRequiredError(live.sink.position));
-    }
-  }
-
-  #forget(id: number, signal: AbortSignal | undefined, onAbort: () => void): void {
-    this.#subscriptions.delete(id);
-    this.#pending.delete(id);
-    signal?.removeEventListener('abort', onAbort);
-    this.#settled(id);
-  }
-
-  /** Tells the server to stop request `id`, unless it never left this client. */
-  #cancelRemote(id: number): void {
-    const request = this.#outgoing.get(id);
-    this.#outgoing.delete(id);
-    if (request?.sent === false) return;
-    this.#connection.send(encodeRequest(undefined, METHODS.CANCEL, { id }));
-  }
-
-  #onMessage(text: string): void {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return; // Not from a Volley server; nothing to correlate it with.
-    }
-    if (Array.isArray(value)) for (const item of value) this.#handle(item);
-    else this.#handle(value);
-  }
-
-  #handle(message: unknown): void {
-    if (isResponse(message)) {
-      if (typeof message.id !== 'number') return; // a heartbeat's "pong"
-      if ('error' in message)
-        this.#pending.reject(message.id, VolleyError.fromErrorObject(message.error));
-      else this.#pending.resolve(message.id, message.result);
-      return;
-    }
-    const { method, params } = (message ?? {}) as ServerNotification;
-    const id = params?.subscription;
-    if (typeof id !== 'number') return;
-    const live = this.#subscriptions.get(id);
-    if (live === undefined) return; // Already unsubscribed here; the server is catching up.
-    if (method === METHODS.EVENT) {
-      live.sink.push(
-        params?.data,
-        typeof params?.eventId === 'string' ? params.eventId : undefined,
-      );
-    } else if (method === METHODS.COMPLETE) live.sink.complete();
-    else if (method === METHODS.ERROR) {
-      const error = params?.error as { code?: unknown; message?: unknown } | undefined;
-      live.sink.fail(
-        typeof error?.code === 'number' && typeof error.message === 'string'
-          ? VolleyError.fromErrorObject(error as { code: number; message: string })
-          : new VolleyError({
-              code: 'INTERNAL_ERROR',
-              message: 'Malformed rpc.error from the server',
-            }),
-      );
-    }
-  }
-
-  /**
-   * The socket dropped. Sent requests that may not run twice fail; everything else waits
-   * for the next connection. Returns whether to reconnect.
-   */
-  #onDrop(code: number, reason: string): boolean {
-    this.#dropInit();
-    if (code === CLOSE_CODES.UNAUTHORIZED || code === CLOSE_CODES.FORBIDDEN) {
-      // Refused: retrying with the same credentials would only storm the server.
-      this.#failAll(
-        new VolleyError({
-          code: code === CLOSE_CODES.UNAUTHORIZED ? 'UNAUTHORIZED' : 'FORBIDDEN',
-          message: reason || (code === CLOSE_CODES.UNAUTHORIZED ? 'Unauthorized' : 'Forbidden'),
-        }),
-      );
-      return false;
-    }
-    const lost = new ConnectionLostError(code, reason);
-    for (const [id, request] of [...this.#outgoing]) {
-      if (!request.sent) continue;
-      if (request.retriable) request.sent = false;
-      else this.#pending.reject(id, lost);
-    }
-    // Acknowledged subscriptions resume on the next connection.
-    for (const live of this.#subscriptions.values()) {
-      if (!live.live) continue;
-      live.live = false;
-      this.#startSubscription(live);
-    }
-    return this.#lazyIdleMs === undefined || this.#outgoing.size > 0;
-  }
-
-  /** A lazy client has work: keep (or get) its connection. */
-  #busy(): void {
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = undefined;
-  }
-
-  /** A lazy client with nothing waiting closes its connection after `idleMs`. */
-  #idleCheck(): void {
-    if (this.#lazyIdleMs === undefined || this.#outgoing.size > 0 || this.#subscriptions.size > 0)
-      return;
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(() => {
-      this.#idleTimer = undefined;
-      if (this.#outgoing.size === 0 && this.#subscriptions.size === 0)
-        this.#connection.disconnect();
-    }, this.#lazyIdleMs);
-  }
-
-  #failAll(error: unknown): void {
-    const lives = [...this.#subscriptions.values()];
-    this.#subscriptions.clear();
-    this.#outgoing.clear();
-    this.#pending.rejectAll(error);
-    for (const live of lives) live.sink.fail(error);
-  }
-
-  close(): Promise<void> {
-    if (!this.#closed) {
-      this.#closed = true;
-      clearTimeout(this.#idleTimer);
-      this.#failAll(new ClientClosedError());
-    }
-    return this.#connection.close();
-  }
+interface LiveSubscription extends SubscriptionSink {
+  /** Starts it again on a new connection with `rpc.resume`, from its position. */
+  resume(): void;
 }
 
 /**
@@ -531,19 +91,316 @@ class ClientCore {
 export function createClient<TRouter extends AnyRouter>(
   options: ClientOptions,
 ): VolleyClient<TRouter> {
-  const core = new ClientCore(options);
-  return createProxy(
-    {
-      call: (operation, path, input, callOptions) => core.call(operation, path, input, callOptions),
-      subscribe: (path, input, subscribeOptions) => core.subscribe(path, input, subscribeOptions),
+  const defaultTimeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const { lazy } = options;
+  const lazyIdleMs = lazy
+    ? ((lazy as { idleMs?: number }).idleMs ?? DEFAULT_LAZY_IDLE_MS)
+    : undefined;
+  let nextId = 0;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+  const subscriptions = new Map<number, LiveSubscription>();
+
+  /**
+   * Tells the server to stop request `id`. Sent only on an open socket, which had every
+   * request in the table sent on it; without one, the server has nothing to stop.
+   */
+  const cancelRemote = (id: number) => connection.send(encodeRequest(undefined, CANCEL, { id }));
+
+  /** Ends a request that timed out or was aborted, once out of the table, and tells the server. */
+  const expire = (id: number, request: Request, error: unknown) => {
+    cancelRemote(id);
+    settled();
+    request.reject(error);
+  };
+
+  // The pending-request table: id → request, in the order they were made. One timer,
+  // armed for the earliest deadline, serves every timeout, so that a call costs no timer
+  // of its own; a timeout still fires when its `timeoutMs` has passed.
+  const requests = new Map<number, Request>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The deadline the timer is armed for; `Infinity` when it is not armed. */
+  let armed = Infinity;
+
+  const arm = (deadline: number) => {
+    // A NaN deadline (from a NaN timeout) never fires, as with setTimeout's own checks.
+    if (!(deadline < armed)) return;
+    clearTimeout(timer);
+    armed = deadline;
+    // Capped well below setTimeout's limit (2³¹-1 ms), past which it would fire at once;
+    // the sweep arms it again.
+    timer = setTimeout(sweep, Math.min(deadline - performance.now(), 1e9));
+  };
+
+  /** Times out every request past its deadline, then arms the timer for the next one. */
+  const sweep = () => {
+    armed = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [id, request] of requests) {
+      const deadline = request.deadline as number;
+      // A timer may fire up to a millisecond before the clock reads its deadline.
+      if (deadline < now + 1) {
+        requests.delete(id);
+        // What this runs (a user's onError) may add requests, which arm the timer and are
+        // seen by this loop, or close the client, which empties the table.
+        expire(
+          id,
+          request,
+          new VolleyError({
+            code: 'TIMEOUT',
+            message: `"${request.path}" timed out after ${request.timeoutMs} ms`,
+          }),
+        );
+      } else if (deadline < next) next = deadline;
+    }
+    if (requests.size > 0) arm(next);
+  };
+
+  /** Removes a request from the table and returns it, if it was there. */
+  const take = (id: unknown) => {
+    const request = requests.get(id as number);
+    requests.delete(id as number);
+    return request;
+  };
+
+  /** Empties the table and stops the timer. */
+  const clearRequests = () => {
+    requests.clear();
+    clearTimeout(timer);
+    armed = Infinity;
+  };
+
+  const connection = createConnection(options, {
+    // A socket opened: send everything waiting, in the order it was made. None of it went
+    // out on this socket yet (a drop marks every request unsent).
+    onOpen() {
+      for (const request of requests.values()) {
+        request.sent = connection.send(request.frame);
+      }
     },
+    onMessage: handle,
+    onDrop,
+  });
+
+  /** Sends a new request now if the socket is open; otherwise it waits for one. */
+  const enqueue = (id: number, request: Request) => {
+    requests.set(id, request);
+    request.deadline = performance.now() + request.timeoutMs;
+    arm(request.deadline);
+    // A lazy client has work: keep (or get, as send does) its connection.
+    clearTimeout(idleTimer);
+    request.sent = connection.send(request.frame);
+  };
+
+  /** A request or subscription ended: a lazy client with nothing left closes after `idleMs`. */
+  const settled = () => {
+    if (lazyIdleMs === undefined || closed || requests.size > 0 || subscriptions.size > 0) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      connection.disconnect();
+      // Nothing waits, so the timeout timer has nothing to do: let it not hold the process.
+      clearRequests();
+    }, lazyIdleMs);
+  };
+
+  const failAll = (error: unknown) => {
+    const waiting = [...requests.values()];
+    const lives = [...subscriptions.values()];
+    clearRequests();
+    subscriptions.clear();
+    for (const request of waiting) request.reject(error);
+    for (const live of lives) live.fail(error);
+  };
+
+  function call(
+    operation: 'query' | 'mutate',
+    path: string,
+    input: unknown,
+    callOptions: MutationOptions,
+  ): Promise<unknown> {
+    const { signal } = callOptions;
+    const id = ++nextId;
+    // What the executor throws rejects the call: a TypeError from JSON.stringify when the
+    // input is not JSON (a BigInt, a cycle), for one.
+    const promise = new Promise((resolve, reject) => {
+      if (closed) throw new ClientClosedError();
+      if (signal?.aborted) throw signal.reason;
+      enqueue(id, {
+        frame: encodeRequest(id, path, paramsFromInput(input)),
+        // A query is safe to send again after a lost connection; a mutation only when the
+        // caller says it is idempotent.
+        retriable: operation === 'query' || callOptions.idempotent === true,
+        path,
+        timeoutMs: callOptions.timeoutMs ?? defaultTimeoutMs,
+        resolve,
+        reject,
+      });
+    });
+    if (signal) {
+      const onAbort = () => {
+        const request = take(id);
+        if (request) expire(id, request, signal.reason);
+      };
+      const off = () => signal.removeEventListener('abort', onAbort);
+      signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(off, off);
+    }
+    return promise;
+  }
+
+  function subscribe(
+    path: string,
+    input: unknown,
+    subscribeOptions: SubscribeOptions<unknown>,
+  ): Subscription<unknown> {
+    const id = ++nextId;
+    const { signal, onResumed } = subscribeOptions;
+    const onAbort = () => subscription.unsubscribe();
+    const { subscription, sink } = createSubscription(subscribeOptions, (unsubscribed) => {
+      signal?.removeEventListener('abort', onAbort);
+      subscriptions.delete(id);
+      take(id);
+      if (unsubscribed) cancelRemote(id);
+      settled();
+    });
+
+    /** Sends (or, after a lost connection, re-sends) the subscription and awaits its ack. */
+    const start = (frame: string, resumed: boolean) =>
+      enqueue(id, {
+        frame,
+        retriable: true,
+        path,
+        timeoutMs: subscribeOptions.timeoutMs ?? defaultTimeoutMs,
+        resolve: (result) => {
+          const ack = result as SubscriptionAck | undefined;
+          const hadPosition = sink.position !== undefined;
+          if (typeof ack?.lastEventId === 'string' && (!hadPosition || ack.recovered === false)) {
+            sink.position = ack.lastEventId;
+          }
+          if (!resumed) return subscribeOptions.onStarted?.();
+          const recovered = ack?.recovered === true;
+          if (onResumed) onResumed({ recovered });
+          else if (!recovered && hadPosition) {
+            // Events may be missing and nobody is listening for it: fail rather than go on
+            // with a gap.
+            cancelRemote(id);
+            sink.fail(new ResyncRequiredError(sink.position));
+          }
+        },
+        reject: sink.fail,
+      });
+
+    const params = paramsFromInput(input);
+    if (signal?.aborted) sink.complete();
+    else {
+      try {
+        if (closed) throw new ClientClosedError();
+        // A TypeError when the input is not JSON (a BigInt, a cycle).
+        const frame = encodeRequest(id, path, params);
+        // JSON leaves out the members that are undefined.
+        (sink as LiveSubscription).resume = () =>
+          start(
+            encodeRequest(id, RESUME, { method: path, params, lastEventId: sink.position }),
+            true,
+          );
+        subscriptions.set(id, sink as LiveSubscription);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        start(frame, false);
+      } catch (error) {
+        sink.fail(error);
+      }
+    }
+    return subscription;
+  }
+
+  /**
+   * One message from the server (never a batch: the server answers one only to a batch,
+   * which this client never sends). Read leniently: anything with an `id` is a response,
+   * and an `error` that is not a JSON-RPC error object fails the call as `INTERNAL_ERROR`
+   * rather than leaving it to time out.
+   */
+  function handle(message: unknown): void {
+    const { id, result, error, method, params } = (message ?? {}) as ServerMessage;
+    if (id !== undefined) {
+      // {"jsonrpc":"2.0","id":1,"result":…} or {"jsonrpc":"2.0","id":1,"error":{…}}
+      if (id === INIT_ID) {
+        if (error === undefined) connection.accepted();
+        return;
+      }
+      const request = take(id); // a heartbeat's "pong" matches none
+      if (!request) return;
+      settled();
+      if (error === undefined) request.resolve(result);
+      else request.reject(errorFrom(error));
+      return;
+    }
+    const sink = subscriptions.get(params?.subscription as number);
+    if (!sink) return; // Already unsubscribed here; the server is catching up.
+    switch (method) {
+      case EVENT: // {"method":"rpc.event","params":{"subscription":1,"eventId"?:"…","data":…}}
+        sink.push(params?.data, typeof params?.eventId === 'string' ? params.eventId : undefined);
+        break;
+      case COMPLETE: // {"method":"rpc.complete","params":{"subscription":1}}
+        sink.complete();
+        break;
+      case ERROR: // {"method":"rpc.error","params":{"subscription":1,"error":{…}}}
+        sink.fail(errorFrom(params?.error));
+    }
+  }
+
+  /**
+   * The socket dropped. Sent requests that may not run twice fail; everything else waits
+   * for the next connection. Returns whether to reconnect.
+   */
+  function onDrop(code: number, reason: string, givingUp: boolean): boolean {
+    // Given up, or refused (retrying with the same credentials would only storm the
+    // server): everything waiting fails.
+    if (givingUp || code === UNAUTHORIZED || code === FORBIDDEN) {
+      failAll(
+        givingUp
+          ? new ConnectionLostError(code, reason)
+          : new VolleyError({
+              code: code === UNAUTHORIZED ? 'UNAUTHORIZED' : 'FORBIDDEN',
+              message: reason || undefined,
+            }),
+      );
+      return false;
+    }
+    const lost = new ConnectionLostError(code, reason);
+    for (const [id, request] of requests) {
+      if (request.sent && !request.retriable) {
+        requests.delete(id);
+        request.reject(lost);
+      }
+      request.sent = false;
+    }
+    // Acknowledged subscriptions (those no longer waiting for an answer) resume on the next
+    // connection, from their position.
+    for (const [id, live] of subscriptions) if (!requests.has(id)) live.resume();
+    return lazyIdleMs === undefined || requests.size > 0;
+  }
+
+  return createProxy(
+    (operation, path, input, callOptions) =>
+      operation === 'subscribe'
+        ? subscribe(path, input, callOptions)
+        : call(operation, path, input, callOptions),
     {
-      $close: () => core.close(),
-      $reauth: () =>
-        reauthenticate((path, input) => core.call('mutate', path, input), options.connectionParams),
-      $onStateChange: (listener: (state: ConnectionState) => void) => core.onStateChange(listener),
-      get $state() {
-        return core.state;
+      $close(): Promise<void> {
+        if (!closed) {
+          closed = true;
+          clearTimeout(idleTimer);
+          failAll(new ClientClosedError());
+        }
+        return connection.close();
+      },
+      async $reauth(): Promise<void> {
+        await call('mutate', AUTH, authParams(await resolveLazy(options.connectionParams)), {});
+      },
+      $onStateChange: connection.onStateChange,
+      get $state(): ConnectionState {
+        return connection.state;
       },
     },
   ) as VolleyClient<TRouter>;

@@ -1,4 +1,6 @@
-import { CLOSE_CODES } from '@volley/core';
+import { encodeRequest, type Params } from '@volley/core';
+import { type ClientOptions, resolveLazy } from './options.js';
+import { authParams, HEARTBEAT_TIMEOUT, INIT, INIT_ID, NORMAL, PING } from './protocol.js';
 import { OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
 
 /**
@@ -29,7 +31,7 @@ export interface RetryOptions {
 export const DEFAULT_RETRY: Required<RetryOptions> = {
   initialDelayMs: 250,
   maxDelayMs: 10_000,
-  maxAttempts: Number.POSITIVE_INFINITY,
+  maxAttempts: Infinity,
 };
 
 /**
@@ -49,256 +51,246 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** How long `close()` waits for the closing handshake, in ms, before it drops the socket: 1 s. */
 const CLOSE_GRACE_MS = 1_000;
 
-/** What a connection attempt needs, worked out afresh for each attempt. */
-export interface Attempt {
-  url: string;
-  /** The first frame to send once open (`rpc.init`). */
-  greeting: string;
+/** What the connection tells the client that owns it. */
+export interface ConnectionHooks {
+  /** The socket opened and `rpc.init` is sent: send what waits. */
+  onOpen(): void;
+  /** A frame arrived, parsed. One that is not JSON is dropped. */
+  onMessage(message: unknown): void;
+  /**
+   * The socket closed without `close()`, or an attempt failed. Returns whether to
+   * reconnect: the client says no when `givingUp` (`maxAttempts` consecutive attempts
+   * failed), when the server refused it (4401/4403) or, lazily, when nothing waits.
+   */
+  onDrop(code: number, reason: string, givingUp: boolean): boolean;
 }
 
-/** What the connection asks of, and tells, the client that owns it. */
-export interface ConnectionHooks {
-  /** Resolves the URL and greeting of a new attempt; may reject to fail it. */
-  prepare(): Promise<Attempt>;
-  /** The socket opened and the greeting is sent: send what waits. */
-  onOpen(): void;
-  onMessage(text: string): void;
+/** The client's socket, as {@link createConnection} gives it. */
+export interface Connection {
+  readonly state: ConnectionState;
+  /** Calls `listener` on every change of `state`. Returns a function that stops it. */
+  onStateChange(listener: (state: ConnectionState) => void): () => void;
+  /** The server answered `rpc.init`: the connection counts, and the backoff starts over. */
+  accepted(): void;
   /**
-   * The socket closed without `close()`. Returns whether to reconnect: the client says
-   * no when the server refused it (4401/4403) or, lazily, when nothing waits.
+   * Sends on the open socket. Without one it sends nothing and returns false, and an idle
+   * connection (a lazy client's, or one that gave up) starts connecting: what waits is
+   * sent once it opens.
    */
-  onDrop(code: number, reason: string): boolean;
-  /** `maxAttempts` consecutive attempts failed: the client stops trying. */
-  onGiveUp(code: number, reason: string): void;
-  onStateChange(state: ConnectionState): void;
+  send(text: string): boolean;
+  /** Closes the socket quietly and goes idle (a lazy client with nothing to do). Not after `close()`. */
+  disconnect(): void;
+  /** Closes for good with 1000 and resolves once the socket has closed. */
+  close(): Promise<void>;
 }
 
 /** The frame a heartbeat sends. Its string id can never clash with the client's numeric ones. */
-const PING = '{"jsonrpc":"2.0","id":"ping","method":"rpc.ping"}';
+const PING_FRAME = encodeRequest('ping', PING);
+
+/** Whether a delay option turns its timer on: a positive, finite number of ms. */
+const isDelay = (ms: number) => ms > 0 && ms < Infinity;
+
+/** Drops a socket without waiting for a closing handshake that may never come. */
+function terminate(socket: WebSocketLike & { terminate?(): void }, reason: string): void {
+  // ws has terminate(); a browser socket can only close.
+  if (socket.terminate) socket.terminate();
+  else socket.close(NORMAL, reason);
+}
 
 /**
- * The client's socket: opens it, reconnects with backoff and jitter when it drops, and
- * watches it with heartbeats. It knows nothing of calls; the client decides what to
- * send when a socket opens.
+ * The client's socket: opens it (at once, or at the first send when `lazy`; asking for the
+ * URL and connection params afresh each time, and greeting the server with `rpc.init`),
+ * reconnects with backoff and jitter when it drops, and watches it with heartbeats. It
+ * knows nothing of calls; the client decides what to send when a socket opens.
+ *
+ * @throws TypeError when no WebSocket implementation is available.
  */
-export class ClientConnection {
-  readonly #hooks: ConnectionHooks;
-  readonly #WebSocket: WebSocketConstructor;
-  readonly #retry: Required<RetryOptions>;
-  readonly #heartbeatMs: number;
-  #socket: WebSocketLike | undefined;
-  #state: ConnectionState = 'idle';
+export function createConnection(options: ClientOptions, hooks: ConnectionHooks): Connection {
+  // The one given, else the platform's; Node 20 has none.
+  const WebSocket =
+    options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (!WebSocket) throw new TypeError('No WebSocket: pass one to createClient({ WebSocket })');
+  const { initialDelayMs, maxDelayMs, maxAttempts } = { ...DEFAULT_RETRY, ...options.retry };
+  const heartbeatMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const listeners = new Set<(state: ConnectionState) => void>();
+  let socket: WebSocketLike | undefined;
+  let state: ConnectionState = 'idle';
   /** Consecutive attempts that did not reach acceptance; reset only by `accepted()`. */
-  #failures = 0;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
-  #connectTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #connectTimeoutMs: number;
-  #heard = false;
-  #pinged = false;
-  #closed: Promise<void> | undefined;
-  #resolveClosed: (() => void) | undefined;
+  let failures = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  let connectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Heartbeat intervals since the last frame arrived. */
+  let silent = 0;
+  let closed: Promise<void> | undefined;
 
-  constructor(
-    hooks: ConnectionHooks,
-    WebSocket: WebSocketConstructor,
-    retry: RetryOptions = {},
-    heartbeatMs = DEFAULT_HEARTBEAT_INTERVAL_MS,
-    connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
-  ) {
-    this.#connectTimeoutMs = connectTimeoutMs;
-    this.#hooks = hooks;
-    this.#WebSocket = WebSocket;
-    this.#retry = { ...DEFAULT_RETRY, ...retry };
-    this.#heartbeatMs = heartbeatMs;
-  }
+  const setState = (next: ConnectionState) => {
+    // Closed is for good.
+    if (state === next || state === 'closed') return;
+    state = next;
+    for (const listener of listeners) listener(next);
+  };
 
-  get state(): ConnectionState {
-    return this.#state;
-  }
-
-  /** Whether a frame sent now goes straight onto an open socket. */
-  get writable(): boolean {
-    return this.#socket?.readyState === OPEN;
-  }
-
-  #setState(state: ConnectionState): void {
-    if (this.#state === state) return;
-    this.#state = state;
-    this.#hooks.onStateChange(state);
-  }
-
-  /** Starts connecting if idle. A client that is reconnecting or closed is left as it is. */
-  connect(): void {
-    if (this.#state !== 'idle') return;
-    this.#failures = 0;
-    this.#setState('connecting');
-    this.#attempt();
-  }
-
-  /** The server answered `rpc.init`: the connection counts, and the backoff starts over. */
-  accepted(): void {
-    if (this.#socket === undefined || this.#state === 'closed') return;
-    clearTimeout(this.#connectTimer);
-    this.#failures = 0;
-    this.#setState('open');
-  }
-
-  /** Sends on the open socket; returns false (sending nothing) when there is none. */
-  send(text: string): boolean {
-    if (this.#socket?.readyState !== OPEN) return false;
-    this.#socket.send(text);
-    return true;
-  }
-
-  #attempt(): void {
-    this.#hooks.prepare().then(
-      (attempt) => {
-        if (this.#state === 'connecting' || this.#state === 'reconnecting') this.#open(attempt);
-      },
-      // The URL or connection params could not be had: a failed attempt (1006, abnormal).
-      () => this.#dropped(1006, 'Could not prepare the connection'),
-    );
-  }
-
-  #open(attempt: Attempt): void {
-    let socket: WebSocketLike;
+  const attempt = async () => {
     try {
-      socket = new this.#WebSocket(attempt.url);
+      const [url, connectionParams] = await Promise.all([
+        resolveLazy(options.url),
+        resolveLazy(options.connectionParams),
+      ]);
+      // Given up meanwhile, or another attempt (a lazy client's, idled and woken) got there first.
+      if ((state !== 'connecting' && state !== 'reconnecting') || socket) return;
+      // A malformed URL throws here, in every implementation.
+      const opened = new WebSocket(String(url));
+      socket = opened;
+      if (isDelay(connectTimeoutMs)) {
+        connectTimer = setTimeout(
+          () => abandon(1006, 'Connection attempt timed out'),
+          connectTimeoutMs,
+        );
+      }
+      // forget() removes these handlers, so they only ever hear the current socket.
+      opened.onopen = () => {
+        // Its answer means the server accepted the connection; a refusal closes the socket.
+        opened.send(encodeRequest(INIT_ID, INIT, authParams(connectionParams) as Params));
+        startHeartbeat();
+        hooks.onOpen();
+      };
+      opened.onmessage = (event: { data: unknown }) => {
+        silent = 0;
+        let message: unknown;
+        try {
+          message = JSON.parse(event.data as string);
+        } catch {
+          return; // Not from a Volley server: nothing to correlate it with.
+        }
+        hooks.onMessage(message);
+      };
+      // Every failure also fires close, which is where it is handled.
+      opened.onerror = () => {};
+      opened.onclose = (event: { code: number; reason: string }) => {
+        forget();
+        dropped(event.code, event.reason);
+      };
     } catch {
-      // A malformed URL throws synchronously in every implementation.
-      this.#dropped(1006, `Could not open ${attempt.url}`);
-      return;
+      // The URL or connection params could not be had, or the URL is malformed: a failed
+      // attempt (1006, abnormal).
+      dropped(1006, 'Could not connect');
     }
-    this.#socket = socket;
-    if (this.#connectTimeoutMs > 0 && Number.isFinite(this.#connectTimeoutMs)) {
-      this.#connectTimer = setTimeout(() => {
-        if (this.#socket === socket) this.#abandon(1006, 'Connection attempt timed out');
-      }, this.#connectTimeoutMs);
-    }
-    socket.onopen = () => {
-      if (this.#socket !== socket) return;
-      socket.send(attempt.greeting);
-      this.#startHeartbeat();
-      this.#hooks.onOpen();
-    };
-    socket.onmessage = (event: { data: unknown }) => {
-      if (this.#socket !== socket) return;
-      this.#heard = true;
-      this.#pinged = false;
-      if (typeof event.data === 'string') this.#hooks.onMessage(event.data);
-    };
-    // Every failure also fires close, which is where it is handled.
-    socket.onerror = () => {};
-    socket.onclose = (event: { code: number; reason: string }) => {
-      if (this.#socket !== socket) return;
-      this.#forget();
-      if (this.#state === 'closed') this.#resolveClosed?.();
-      else this.#dropped(event.code, event.reason);
-    };
-  }
+  };
 
-  #startHeartbeat(): void {
-    if (!(this.#heartbeatMs > 0 && Number.isFinite(this.#heartbeatMs))) return;
-    this.#heard = true;
-    this.#pinged = false;
-    this.#heartbeatTimer = setInterval(() => {
-      if (this.#heard) {
-        this.#heard = false;
-        return;
-      }
-      if (this.#pinged) {
-        // Silent for a whole interval after a ping: the connection is half-open.
-        this.#abandon(CLOSE_CODES.HEARTBEAT_TIMEOUT, 'Heartbeat timed out');
-        return;
-      }
-      this.#pinged = this.send(PING);
-    }, this.#heartbeatMs);
-  }
+  const startHeartbeat = () => {
+    if (!isDelay(heartbeatMs)) return;
+    silent = 0;
+    heartbeatTimer = setInterval(() => {
+      // Traffic in the last interval: nothing to do. One silent interval: ping. Silent
+      // for a whole interval after the ping: the connection is half-open.
+      silent += 1;
+      if (silent === 2) send(PING_FRAME);
+      else if (silent > 2) abandon(HEARTBEAT_TIMEOUT, 'Heartbeat timed out');
+    }, heartbeatMs);
+  };
 
   /** Drops the socket without waiting for a closing handshake that may never come. */
-  #abandon(code: number, reason: string): void {
-    const socket = this.#socket;
-    if (socket === undefined) return;
-    this.#forget();
-    const terminate = (socket as { terminate?: () => void }).terminate;
-    if (typeof terminate === 'function') terminate.call(socket);
-    else socket.close(CLOSE_CODES.NORMAL, reason);
-    this.#dropped(code, reason);
-  }
+  const abandon = (code: number, reason: string) => {
+    // The timers that call this stop when the socket is forgotten, so there is one.
+    const current = socket as WebSocketLike;
+    forget();
+    terminate(current, reason);
+    dropped(code, reason);
+  };
 
-  #forget(): void {
-    if (this.#socket !== undefined) {
-      this.#socket.onopen = null;
-      this.#socket.onmessage = null;
-      this.#socket.onclose = null;
+  const forget = () => {
+    if (socket) {
+      socket.onopen = null;
+      socket.onmessage = null;
+      socket.onclose = null;
     }
-    this.#socket = undefined;
-    clearInterval(this.#heartbeatTimer);
-    this.#heartbeatTimer = undefined;
-    clearTimeout(this.#connectTimer);
-  }
+    socket = undefined;
+    clearInterval(heartbeatTimer);
+    clearTimeout(connectTimer);
+  };
 
   /** A socket (or an attempt at one) is gone: retry with backoff, or stop. */
-  #dropped(code: number, reason: string): void {
-    if (this.#state === 'closed') return;
-    const wasOpen = this.#state === 'open';
-    if (!wasOpen) this.#failures += 1;
-    if (!this.#hooks.onDrop(code, reason)) {
-      this.#setState('idle');
+  const dropped = (code: number, reason: string) => {
+    if (state === 'closed') return;
+    if (state !== 'open') failures += 1;
+    if (!hooks.onDrop(code, reason, failures >= maxAttempts)) {
+      setState('idle');
       return;
     }
-    if (this.#failures >= this.#retry.maxAttempts) {
-      this.#setState('idle');
-      this.#hooks.onGiveUp(code, reason);
-      return;
-    }
-    this.#setState('reconnecting');
+    setState('reconnecting');
     // Full jitter: a random delay below an exponentially growing cap, so that clients
     // dropped together do not come back together.
-    const cap = Math.min(this.#retry.maxDelayMs, this.#retry.initialDelayMs * 2 ** this.#failures);
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      if (this.#state === 'reconnecting') this.#attempt();
+    const cap = Math.min(maxDelayMs, initialDelayMs * 2 ** failures);
+    retryTimer = setTimeout(() => {
+      if (state === 'reconnecting') attempt();
     }, Math.random() * cap);
-  }
+  };
 
-  /** Closes the socket quietly and goes idle (a lazy client with nothing to do). */
-  disconnect(): void {
-    if (this.#state === 'closed') return;
-    clearTimeout(this.#retryTimer);
-    const socket = this.#socket;
-    this.#forget();
-    socket?.close(CLOSE_CODES.NORMAL, 'Idle');
-    this.#setState('idle');
-  }
+  /** Starts connecting if idle. A client that is reconnecting or closed is left as it is. */
+  const connect = () => {
+    if (state !== 'idle') return;
+    failures = 0;
+    setState('connecting');
+    attempt();
+  };
 
-  /** Closes for good with 1000 and resolves once the socket has closed. */
-  close(): Promise<void> {
-    if (this.#closed !== undefined) return this.#closed;
-    this.#setState('closed');
-    clearTimeout(this.#retryTimer);
-    clearInterval(this.#heartbeatTimer);
-    const socket = this.#socket;
-    if (socket === undefined) {
-      this.#closed = Promise.resolve();
-      return this.#closed;
+  const send = (text: string) => {
+    if (socket?.readyState !== OPEN) {
+      connect();
+      return false;
     }
-    this.#closed = new Promise((resolve) => {
-      // A stalled peer never completes the closing handshake: drop the socket after a grace.
-      const grace = setTimeout(() => {
-        if (this.#socket !== socket) return;
-        this.#forget();
-        const terminate = (socket as { terminate?: () => void }).terminate;
-        if (typeof terminate === 'function') terminate.call(socket);
-        resolve();
-      }, CLOSE_GRACE_MS);
-      this.#resolveClosed = () => {
-        clearTimeout(grace);
-        resolve();
-      };
-    });
-    socket.close(CLOSE_CODES.NORMAL, 'Client closed');
-    return this.#closed;
-  }
+    socket.send(text);
+    return true;
+  };
+
+  // A lazy client connects at its first call instead.
+  if (!options.lazy) connect();
+  return {
+    get state() {
+      return state;
+    },
+    onStateChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    accepted() {
+      clearTimeout(connectTimer);
+      failures = 0;
+      setState('open');
+    },
+    send,
+    disconnect() {
+      clearTimeout(retryTimer);
+      const current = socket;
+      forget();
+      current?.close(NORMAL, 'Idle');
+      setState('idle');
+    },
+    close() {
+      setState('closed');
+      clearTimeout(retryTimer);
+      clearInterval(heartbeatTimer);
+      const current = socket;
+      closed ??= new Promise((resolve) => {
+        if (!current) return resolve();
+        // A stalled peer never completes the closing handshake: drop the socket after a grace.
+        const grace = setTimeout(() => {
+          if (socket === current) {
+            forget();
+            terminate(current, 'Client closed');
+          }
+          resolve();
+        }, CLOSE_GRACE_MS);
+        current.onclose = () => {
+          forget();
+          clearTimeout(grace);
+          resolve();
+        };
+        current.close(NORMAL, 'Client closed');
+      });
+      return closed;
+    },
+  };
 }

@@ -7,13 +7,11 @@ export class ConnectionLostError extends Error {
   override readonly name = 'ConnectionLostError';
   readonly retriable = true;
   /** The WebSocket close code, such as 1006 (abnormal) or 1001 (server going away). */
-  readonly closeCode: number;
-  readonly closeReason: string;
+  declare readonly closeCode: number;
+  declare readonly closeReason: string;
 
   constructor(closeCode: number, closeReason: string) {
-    super(
-      `Connection lost (close code ${closeCode}${closeReason === '' ? '' : `: ${closeReason}`})`,
-    );
+    super(`Connection lost (${closeCode}${closeReason && `: ${closeReason}`})`);
     this.closeCode = closeCode;
     this.closeReason = closeReason;
   }
@@ -36,10 +34,10 @@ export class ClientClosedError extends Error {
 export class ResyncRequiredError extends Error {
   override readonly name = 'ResyncRequiredError';
   /** The last event id received before the gap. */
-  readonly lastEventId: string | undefined;
+  declare readonly lastEventId: string | undefined;
 
   constructor(lastEventId: string | undefined) {
-    super('The subscription resumed without the events missed while disconnected');
+    super('Resumed without the events missed while disconnected');
     this.lastEventId = lastEventId;
   }
 }

@@ -1,13 +1,7 @@
 // @volley/client: the typed client. Browser-safe: nothing here imports Node.
 
 export { VolleyError } from '@volley/core';
-export {
-  type ClientOptions,
-  createClient,
-  DEFAULT_LAZY_IDLE_MS,
-  DEFAULT_TIMEOUT_MS,
-  type Lazy,
-} from './client.js';
+export { createClient } from './client.js';
 export {
   type ConnectionState,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -16,6 +10,12 @@ export {
   type RetryOptions,
 } from './connection.js';
 export { ClientClosedError, ConnectionLostError, ResyncRequiredError } from './errors.js';
+export {
+  type ClientOptions,
+  DEFAULT_LAZY_IDLE_MS,
+  DEFAULT_TIMEOUT_MS,
+  type Lazy,
+} from './options.js';
 export type { SubscribeOptions, Subscription } from './subscription.js';
 export type {
   CallOptions,

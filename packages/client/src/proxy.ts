@@ -1,65 +1,49 @@
-import type { SubscribeOptions, Subscription } from './subscription.js';
-import type { CallOptions } from './types.js';
+import type { SubscribeOptions } from './subscription.js';
+import type { CallOptions, MutationOptions } from './types.js';
 
-/** What the proxy turns property chains into. */
-export interface ProxyTarget {
-  call(
-    operation: 'query' | 'mutate',
-    path: string,
-    input: unknown,
-    options?: CallOptions,
-  ): Promise<unknown>;
-  subscribe(
-    path: string,
-    input: unknown,
-    options?: SubscribeOptions<unknown>,
-  ): Subscription<unknown>;
-}
+/** The operations a procedure has, which end a chain: `client.a.b.query(input, options)`. */
+export type Operation = 'query' | 'mutate' | 'subscribe';
 
-function node(target: ProxyTarget, path: readonly string[]): unknown {
-  const children = new Map<string, unknown>();
+/** What the proxy turns `client.a.b.query(input, options)` into: `dispatch('query', 'a.b', input, options)`. */
+export type Dispatch = (
+  operation: Operation,
+  path: string,
+  input: unknown,
+  options: CallOptions & SubscribeOptions<unknown> & MutationOptions,
+) => unknown;
+
+/**
+ * The node at `parent.key`. Its path is built once, when the node is first reached, and
+ * each node keeps its children, so a call builds no string.
+ */
+function node(dispatch: Dispatch, parent: string, key: string, controls?: object): unknown {
+  const path = parent === '' ? key : `${parent}.${key}`;
+  const children: Record<string, unknown> = Object.create(null);
   // A function target, so that `client.a.b.query(...)` can be called while
   // `client.a.query` can still be a procedure named `query`.
   return new Proxy(() => {}, {
-    get(_function, key) {
+    get(_function, name) {
       // `then` and symbols are asked by `await` and inspectors; a router can't use them.
-      if (typeof key !== 'string' || key === 'then') return undefined;
-      let child = children.get(key);
-      if (child === undefined) {
-        child = node(target, [...path, key]);
-        children.set(key, child);
+      if (typeof name !== 'string' || name === 'then') return undefined;
+      // Control members (`$close`, ...) live at the root; router keys cannot start with `$`.
+      if (controls && name[0] === '$') {
+        return (controls as Record<string, unknown>)[name];
       }
-      return child;
+      children[name] ??= node(dispatch, path, name);
+      return children[name];
     },
     apply(_function, _this, args: unknown[]) {
-      const operation = path[path.length - 1];
-      const procedure = path.slice(0, -1).join('.');
-      if (procedure !== '') {
-        if (operation === 'query' || operation === 'mutate') {
-          return target.call(operation, procedure, args[0], args[1] as CallOptions | undefined);
-        }
-        if (operation === 'subscribe') {
-          return target.subscribe(
-            procedure,
-            args[0],
-            args[1] as SubscribeOptions<unknown> | undefined,
-          );
-        }
+      if (parent !== '' && (key === 'query' || key === 'mutate' || key === 'subscribe')) {
+        return dispatch(key, parent, args[0], (args[1] ?? {}) as Parameters<Dispatch>[3]);
       }
       throw new TypeError(
-        `client.${path.join('.')}() is not a procedure call: use .query(), .mutate() or .subscribe() on a procedure`,
+        `client.${path}() is not a call: use .query(), .mutate() or .subscribe()`,
       );
     },
   });
 }
 
 /** The client proxy: control members (`$close`, ...) at the root, procedures below. */
-export function createProxy(target: ProxyTarget, controls: object): unknown {
-  const root = node(target, []) as object;
-  return new Proxy(root, {
-    get(inner, key, receiver) {
-      if (typeof key === 'string' && key.startsWith('$')) return Reflect.get(controls, key);
-      return Reflect.get(inner, key, receiver);
-    },
-  });
+export function createProxy(dispatch: Dispatch, controls: object): unknown {
+  return node(dispatch, '', '', controls);
 }

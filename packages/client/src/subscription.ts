@@ -38,121 +38,95 @@ export interface Subscription<TData> extends AsyncIterable<TData> {
 
 /** How the client feeds a subscription. Internal. */
 export interface SubscriptionSink {
-  started(): void;
   /** The position to resume from: the last event id, or the ack's starting point. */
-  readonly position: string | undefined;
-  /** Records a position from an acknowledgement, when no event has given one. */
-  setPosition(position: string): void;
+  position?: string;
   push(data: unknown, eventId: string | undefined): void;
+  /** The server ended it. */
   complete(): void;
   fail(error: unknown): void;
 }
 
-type Waiter = { resolve(result: IteratorResult<never>): void; reject(error: unknown): void };
-
-const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
-
 /**
  * Makes a subscription and the sink that feeds it. Events are buffered for the
- * iterator until read, unless `onData` takes them.
+ * iterator until read, unless `onData` takes them. `onEnd` runs once, when it ends
+ * for any reason, before the user's callbacks; `unsubscribed` is true when
+ * `unsubscribe()` ended it, so the server must be told.
  */
 export function createSubscription<TData>(
   options: SubscribeOptions<TData>,
-  onUnsubscribe: () => void,
+  onEnd: (unsubscribed: boolean) => void,
 ): { subscription: Subscription<TData>; sink: SubscriptionSink } {
-  const buffer: unknown[] = [];
-  let waiter: Waiter | undefined;
+  const buffer: TData[] = [];
+  /** Wakes the iterator waiting for an event or the end. */
+  let wake: (() => void) | undefined;
   let ended = false;
+  /** The error the iterator throws once it has yielded the buffered events. */
   let failure: { error: unknown } | undefined;
   let iterating = false;
-  let lastEventId: string | undefined;
 
-  const settleWaiter = () => {
-    if (waiter === undefined) return;
-    const pending = waiter;
-    waiter = undefined;
-    if (failure !== undefined) {
-      pending.reject(failure.error);
-      failure = undefined;
-    } else pending.resolve(DONE);
+  const end = (unsubscribed: boolean) => {
+    ended = true;
+    onEnd(unsubscribed);
+    wake?.();
   };
 
-  const stop = () => {
-    if (ended) return false;
-    ended = true;
-    return true;
+  const sink: SubscriptionSink = {
+    push(data, eventId) {
+      if (ended) return;
+      if (eventId !== undefined) sink.position = eventId;
+      if (options.onData) options.onData(data as TData);
+      else {
+        buffer.push(data as TData);
+        wake?.();
+      }
+    },
+    complete() {
+      if (ended) return;
+      end(false);
+      options.onComplete?.();
+    },
+    fail(error) {
+      if (ended) return;
+      // The iterator throws it after the buffered events; onError hears it at once.
+      if (iterating || !options.onError) failure = { error };
+      end(false);
+      options.onError?.(error);
+    },
   };
 
   const subscription: Subscription<TData> = {
     get lastEventId() {
-      return lastEventId;
+      return sink.position;
     },
     unsubscribe() {
-      if (!stop()) return;
+      if (ended) return;
       buffer.length = 0;
-      settleWaiter();
-      onUnsubscribe();
+      end(true);
     },
-    [Symbol.asyncIterator](): AsyncIterator<TData> {
-      if (options.onData !== undefined) {
-        throw new TypeError('This subscription delivers to onData, so it cannot also be iterated');
+    [Symbol.asyncIterator]() {
+      if (iterating || options.onData) {
+        throw new TypeError('Iterate a subscription once, and only without onData');
       }
-      if (iterating) throw new TypeError('A subscription can be iterated only once');
       iterating = true;
-      return {
-        next: () => {
-          if (buffer.length > 0)
-            return Promise.resolve({ done: false, value: buffer.shift() as TData });
-          if (failure !== undefined) {
-            const { error } = failure;
-            failure = undefined;
-            return Promise.reject(error);
-          }
-          if (ended) return Promise.resolve(DONE);
-          return new Promise<IteratorResult<TData>>((resolve, reject) => {
-            waiter = { resolve, reject } as Waiter;
+      const events = (async function* () {
+        for (;;) {
+          while (buffer.length > 0) yield buffer.shift() as TData;
+          if (failure) throw failure.error;
+          if (ended) return;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
           });
-        },
-        return: () => {
+        }
+      })();
+      return {
+        next: () => events.next(),
+        // Unsubscribed first, so that a next() pending meanwhile ends (done) at once; the
+        // generator's own return() would wait for it.
+        return() {
           subscription.unsubscribe();
-          return Promise.resolve(DONE);
+          return events.return(undefined);
         },
       };
-    },
-  };
-
-  const sink: SubscriptionSink = {
-    started: () => options.onStarted?.(),
-    get position() {
-      return lastEventId;
-    },
-    setPosition(position) {
-      lastEventId = position;
-    },
-    push(data, eventId) {
-      if (ended) return;
-      if (eventId !== undefined) lastEventId = eventId;
-      if (options.onData !== undefined) options.onData(data as TData);
-      else if (waiter !== undefined) {
-        const pending = waiter;
-        waiter = undefined;
-        (pending.resolve as (result: IteratorResult<unknown>) => void)({
-          done: false,
-          value: data,
-        });
-      } else buffer.push(data);
-    },
-    complete() {
-      if (!stop()) return;
-      settleWaiter();
-      options.onComplete?.();
-    },
-    fail(error) {
-      if (!stop()) return;
-      // The iterator throws it after the buffered events; onError hears it at once.
-      if (iterating || options.onError === undefined) failure = { error };
-      settleWaiter();
-      options.onError?.(error);
     },
   };
 

@@ -23,17 +23,3 @@ export type WebSocketConstructor = new (
 
 /** `readyState` of an open socket, the same in every implementation. */
 export const OPEN = 1;
-
-/**
- * The implementation to use: the one given, else the platform's.
- *
- * @throws TypeError when there is neither, as on Node 20 without `ws`.
- */
-export function resolveWebSocket(given: WebSocketConstructor | undefined): WebSocketConstructor {
-  if (given !== undefined) return given;
-  const platform = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (platform !== undefined) return platform;
-  throw new TypeError(
-    "No WebSocket implementation: this platform has no global WebSocket. On Node 20, pass one: createClient({ url, WebSocket }) with `import WebSocket from 'ws'`.",
-  );
-}

@@ -22,10 +22,6 @@ export interface VolleyErrorOptions {
   limit?: string;
 }
 
-function defaultMessage(code: string): string {
-  return (STANDARD_MESSAGES as Record<string, string | undefined>)[code] ?? code;
-}
-
 /**
  * The one error class of Volley procedures. Throw it from a resolver or middleware
  * to send a typed error; the client receives an equal `VolleyError`.
@@ -34,22 +30,29 @@ function defaultMessage(code: string): string {
  */
 export class VolleyError extends Error {
   override readonly name = 'VolleyError';
+  // `declare`d members are set by the constructor alone, which keeps the class small in a
+  // browser bundle.
   /** The error's name, such as `'NOT_FOUND'`. A newer server may send names this build does not know. */
-  readonly code: ErrorCodeName | (string & {});
+  declare readonly code: ErrorCodeName | (string & {});
   /** Application data (`error.data.details` on the wire). */
-  readonly data: unknown;
+  declare readonly data: unknown;
   /** Validation issues, for `INVALID_PARAMS` and `INVALID_REQUEST`. */
-  readonly issues: ErrorIssue[] | undefined;
+  declare readonly issues: ErrorIssue[] | undefined;
   /**
    * When a server limit refused the call: the name of its option, such as
    * `'rateLimit'` or `'maxInFlight'` (see SECURITY.md).
    */
-  readonly limit: string | undefined;
+  declare readonly limit: string | undefined;
   /** The JSON-RPC number sent on the wire. */
-  readonly rpcCode: number;
+  declare readonly rpcCode: number;
 
   constructor(options: VolleyErrorOptions) {
-    super(options.message ?? defaultMessage(options.code), { cause: options.cause });
+    super(
+      options.message ??
+        (STANDARD_MESSAGES as Record<string, string | undefined>)[options.code] ??
+        options.code,
+      { cause: options.cause },
+    );
     this.code = options.code;
     this.data = options.data;
     this.issues = options.issues;
@@ -75,23 +78,21 @@ export class VolleyError extends Error {
    * taken from `data.code` when present, else from the number.
    */
   static fromErrorObject(error: ErrorObject): VolleyError {
-    const data = (
-      typeof error.data === 'object' && error.data !== null ? error.data : {}
-    ) as Partial<ErrorData>;
-    const name =
-      typeof data.code === 'string' ? data.code : (errorCodeName(error.code) ?? 'INTERNAL_ERROR');
-    const known = name in ERROR_CODES;
+    // Object() gives a JSON value's members; a primitive or null has none of these.
+    const data = Object(error.data) as Partial<ErrorData>;
     const result = new VolleyError({
-      code: known ? (name as ErrorCodeName) : 'INTERNAL_ERROR',
+      code: 'INTERNAL_ERROR',
       message: error.message,
       data: data.details,
       issues: Array.isArray(data.issues) ? data.issues : undefined,
       limit: typeof data.limit === 'string' ? data.limit : undefined,
     });
-    // Keep the server's name and number even when this build does not know them.
-    Object.defineProperty(result, 'code', { value: name });
-    Object.defineProperty(result, 'rpcCode', { value: error.code });
-    return result;
+    // The server's name and number, kept even when this build does not know them.
+    return Object.assign(result, {
+      code:
+        typeof data.code === 'string' ? data.code : (errorCodeName(error.code) ?? 'INTERNAL_ERROR'),
+      rpcCode: error.code,
+    });
   }
 }
 

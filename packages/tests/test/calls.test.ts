@@ -154,6 +154,15 @@ describe('inputs and outputs', () => {
     expect(touched).toBeNull();
     expectTypeOf(touched).toEqualTypeOf<null>();
   });
+
+  it('rejects an input that is not JSON with a TypeError, and the connection goes on', async () => {
+    const client = harness.client();
+    const cyclic: Record<string, unknown> = { name: 'Ada', tags: [] };
+    cyclic.self = cyclic;
+    await expect(client.echoObject.query(cyclic as never)).rejects.toBeInstanceOf(TypeError);
+    await expect(client.double.query(10n as never)).rejects.toBeInstanceOf(TypeError);
+    expect(await client.ping.query()).toBe('pong');
+  });
 });
 
 describe('concurrency on one connection', () => {

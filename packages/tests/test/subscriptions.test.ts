@@ -293,6 +293,24 @@ describe("ending a subscription runs the generator's finally", () => {
     await ended('break');
   });
 
+  it("when the iterator's return() is called while a next() waits, which then ends done", async () => {
+    const client = harness.client();
+    const iterator = client.live.subscribe('return')[Symbol.asyncIterator]();
+    expect(await within(iterator.next(), 'the first event')).toEqual({
+      done: false,
+      value: 'ready',
+    });
+    // The generator sends nothing more until aborted, so this next() waits.
+    const waiting = iterator.next();
+    const returned = iterator.return?.();
+    expect(await within(Promise.resolve(returned), 'return()')).toEqual({
+      done: true,
+      value: undefined,
+    });
+    expect(await within(waiting, 'the waiting next()')).toEqual({ done: true, value: undefined });
+    await ended('return');
+  });
+
   it('when the AbortSignal aborts, and iteration then ends quietly', async () => {
     const client = harness.client();
     const controller = new AbortController();

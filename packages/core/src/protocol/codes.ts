@@ -48,13 +48,9 @@ export type ErrorCodeName = keyof typeof ERROR_CODES;
 /** The JSON-RPC number of an error code, such as `-32004`. */
 export type ErrorCodeNumber = (typeof ERROR_CODES)[ErrorCodeName];
 
-const NAME_BY_NUMBER = new Map<number, ErrorCodeName>(
-  Object.entries(ERROR_CODES).map(([name, code]) => [code, name as ErrorCodeName]),
-);
-
 /** The name of a JSON-RPC error number, or `undefined` when Volley does not define it. */
 export function errorCodeName(code: number): ErrorCodeName | undefined {
-  return NAME_BY_NUMBER.get(code);
+  return (Object.keys(ERROR_CODES) as ErrorCodeName[]).find((name) => ERROR_CODES[name] === code);
 }
 
 /**
