@@ -19,7 +19,10 @@ export interface ResolverOptions<TCtx, TInput> {
   ctx: TCtx;
   /** The input, after the input schema has checked and transformed it. */
   input: TInput;
-  /** Aborts when the client cancels, times out or disconnects, or the server closes. */
+  /**
+   * Aborts when the client cancels, times out or disconnects, or the server closes. A
+   * getter, made at first read: read it (or destructure it) rather than spread the options.
+   */
   signal: AbortSignal;
   /** The procedure's dotted path, such as `chat.send`. */
   path: string;

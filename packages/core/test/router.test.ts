@@ -203,8 +203,12 @@ describe('callProcedure', () => {
     await expect(
       call(procedure, { n: 21 }, { ctx, abort: { signal }, path: 'math.double' }),
     ).resolves.toBe(42);
-    expect(seen).toEqual([{ ctx, input: { n: 21 }, signal, path: 'math.double' }]);
-    expect((seen[0] as { ctx: unknown }).ctx).toBe(ctx);
+    expect(seen).toHaveLength(1);
+    const options = seen[0] as { ctx: unknown; input: unknown; signal: unknown; path: string };
+    expect(options.ctx).toBe(ctx);
+    expect(options.input).toEqual({ n: 21 });
+    expect(options.signal).toBe(signal);
+    expect(options.path).toBe('math.double');
   });
 
   it('runs middleware in order, around the resolver', async () => {
