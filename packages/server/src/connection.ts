@@ -109,6 +109,7 @@ export class Connection implements TransportEvents {
   get #delivery(): DeliveryHost {
     this.#deliveryHost ??= {
       send: (text) => this.#send(text),
+      sendJoined: (head, tail) => this.#sendJoined(head, tail),
       drained: () => this.#backpressure?.drained,
       finish: (id, running, error, path) => this.#finish(id, running, error, path),
     };
@@ -263,8 +264,21 @@ export class Connection implements TransportEvents {
 
   #send(text: string): void {
     if (this.#closed) return;
+    this.#transport.send(text);
+    this.#checkBackpressure();
+  }
+
+  /** Sends one frame made of `head` then `tail` (UTF-8), without joining them as text. */
+  #sendJoined(head: Buffer, tail: Buffer): void {
+    if (this.#closed) return;
     const transport = this.#transport;
-    transport.send(text);
+    if (transport.sendJoined !== undefined) transport.sendJoined(head, tail);
+    else transport.send(head.toString() + tail.toString());
+    this.#checkBackpressure();
+  }
+
+  #checkBackpressure(): void {
+    const transport = this.#transport;
     // Past the high-water mark, hold the connection back until the peer catches up.
     const { highWaterMark } = this.#config.limits;
     if (transport.bufferedAmount > highWaterMark && transport.onDrain !== undefined) {

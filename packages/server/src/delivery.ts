@@ -6,13 +6,15 @@ import {
   isTracked,
   stringifyValue,
 } from '@volley/core';
-import { encodedTail, type TopicSource } from './pubsub.js';
+import { encodedTail, encodedTailBytes, type TopicSource } from './pubsub.js';
 import type { Running } from './running.js';
 
 /** What delivering a subscription's events needs from its connection. */
 export interface DeliveryHost {
   /** Sends one frame (and starts holding back if the peer is behind). */
   send(text: string): void;
+  /** The same, for a frame that is `head` then `tail`, already UTF-8. */
+  sendJoined(head: Buffer, tail: Buffer): void;
   /** While the peer is behind: a promise that resolves once it has caught up. */
   drained(): Promise<void> | undefined;
   /**
@@ -100,7 +102,9 @@ export function push(
   iterable: AsyncIterable<unknown>,
   source: TopicSource,
 ): Promise<void> {
-  const encode = createEventEncoder(id);
+  // The envelope's head is this subscription's, its tail the event's: each is encoded to
+  // bytes once (the tail once for all subscribers), and a frame is the two back to back.
+  const head = Buffer.from(createEventEncoder(id)(''));
   const iterator = iterable[Symbol.asyncIterator]();
   running.iterator = iterator;
   /** An event that would not encode: the subscription fails with it. */
@@ -110,15 +114,15 @@ export function push(
       // {"method":"rpc.event","params":{"subscription":2,"eventId":"...","data":...}}
       event: (item) => {
         if (running.aborted || failure !== undefined) return true;
-        let text: string;
+        let tail: Buffer;
         try {
-          text = encode(encodedTail(item) as string);
+          tail = encodedTailBytes(item) as Buffer;
         } catch (error) {
           failure = error;
           iterator.return?.()?.catch(() => {});
           return true;
         }
-        host.send(text);
+        host.sendJoined(head, tail);
         const drained = host.drained();
         if (drained === undefined) return true;
         drained.then(() => source.resume());

@@ -194,6 +194,21 @@ export function encodedTail(item: unknown): string | undefined {
   return tail;
 }
 
+/** The tail last turned into bytes: a pushed event goes to all its subscribers in a row. */
+let lastTail: string | undefined;
+let lastTailBytes: Buffer | undefined;
+
+/** {@link encodedTail} as UTF-8 bytes, made once per event for all its pushed subscribers. */
+export function encodedTailBytes(item: unknown): Buffer | undefined {
+  const tail = encodedTail(item);
+  if (tail === undefined) return undefined;
+  if (tail !== lastTail || lastTailBytes === undefined) {
+    lastTailBytes = Buffer.from(tail);
+    lastTail = tail;
+  }
+  return lastTailBytes;
+}
+
 type Waiter<T> = {
   resolve(result: IteratorResult<T>): void;
   reject(error: unknown): void;

@@ -5,6 +5,12 @@
 export interface ServerTransport {
   /** Queues one text frame. Must not throw once the socket has closed; it drops the frame. */
   send(text: string): void;
+  /**
+   * Queues one text frame whose payload is `head` then `tail` (UTF-8 bytes), so that a
+   * part shared by many frames (a topic event's data) is encoded once. Optional: without
+   * it, the two are joined as text and sent with `send`.
+   */
+  sendJoined?(head: Uint8Array, tail: Uint8Array): void;
   /** Starts the closing handshake with `code` and `reason`. */
   close(code: number, reason: string): void;
   /** Drops the socket at once, without a closing handshake. */

@@ -80,6 +80,39 @@ class WsTransport implements ServerTransport {
   send(text: string): void {
     const socket = this.#socket;
     if (socket.readyState !== socket.OPEN) return;
+    this.#coalesce();
+    socket.send(text);
+  }
+
+  /**
+   * Frames `head` + `tail` itself and writes the frame straight to the stream, where ws
+   * would write it: a final, unmasked text frame (RFC 6455, section 5.2). This server's
+   * ws never compresses or queues frames (no permessage-deflate), so order is kept.
+   */
+  sendJoined(head: Uint8Array, tail: Uint8Array): void {
+    const socket = this.#socket;
+    if (socket.readyState !== socket.OPEN) return;
+    this.#coalesce();
+    const length = head.length + tail.length;
+    const offset = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+    const frame = Buffer.allocUnsafe(offset + length);
+    frame[0] = 0x81; // FIN, text
+    if (offset === 2) frame[1] = length;
+    else if (offset === 4) {
+      frame[1] = 126;
+      frame.writeUInt16BE(length, 2);
+    } else {
+      frame[1] = 127;
+      frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+      frame.writeUInt32BE(length >>> 0, 6);
+    }
+    frame.set(head, offset);
+    frame.set(tail, offset + head.length);
+    this.#stream.write(frame);
+  }
+
+  /** Counts this send towards the tick's write coalescing (see `endTick`). */
+  #coalesce(): void {
     if (this.#tick !== tick) {
       this.#tick = tick;
       this.#corked = false;
@@ -92,7 +125,6 @@ class WsTransport implements ServerTransport {
       this.#stream.cork();
       corked.push(this.#stream);
     }
-    socket.send(text);
   }
 
   close(code: number, reason: string): void {

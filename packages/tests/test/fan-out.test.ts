@@ -104,6 +104,36 @@ it.each(['news', 'wrappedNews'] as const)(
   },
 );
 
+it('pushes events of every frame length and of any UTF-8 intact, in order', async () => {
+  const { router, events } = makeRouter();
+  harness = await startHarness({ router });
+  // A frame's length takes 7 bits, 16 bits or 64 bits; and 'é' and '🏐' take more bytes
+  // than characters, which only a byte-length frame header gets right.
+  const sent: unknown[] = [
+    0,
+    { text: 'short' },
+    { text: 'é'.repeat(60) },
+    { text: 'a'.repeat(1_000) },
+    { text: '🏐'.repeat(20_000) },
+    { text: 'z'.repeat(70_000) },
+    { text: 'after' },
+  ];
+  const received: unknown[] = [];
+  const all = deferred();
+  const ready = deferred();
+  harness.client().news.subscribe(undefined, {
+    onStarted: () => ready.resolve(),
+    onData: (data) => {
+      received.push(data);
+      if (received.length === sent.length) all.resolve();
+    },
+  });
+  await within(ready.promise, 'the subscription to start');
+  for (const event of sent) await events.publish('news', event);
+  await within(all.promise, 'every event');
+  expect(received).toEqual(sent);
+});
+
 it('sends what a generator yielded at the time, even when it reuses the object', async () => {
   const { router } = makeRouter();
   harness = await startHarness({ router });
