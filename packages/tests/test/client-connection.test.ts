@@ -3,29 +3,25 @@
 // ScriptedSocket; the same behaviours are exercised on real sockets in reconnect.test.ts.
 import { ConnectionLostError, createClient, type VolleyClient } from '@volley/client';
 import { initVolley } from '@volley/core';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ScriptedSocket } from './helpers/scripted-socket.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { ScriptedSocket, useScriptedSockets } from './helpers/scripted-socket.js';
 
 const v = initVolley();
 const router = v.router({ ping: v.procedure.query(() => 'pong') });
 
 let client: VolleyClient<typeof router> | undefined;
 
+useScriptedSockets(
+  () => client,
+  () => {
+    client = undefined;
+    vi.restoreAllMocks();
+  },
+);
+
 beforeEach(() => {
-  vi.useFakeTimers();
-  ScriptedSocket.reset();
   // Full jitter draws a delay in [0, cap); drawing the top makes each delay its cap.
   vi.spyOn(Math, 'random').mockReturnValue(0.999999);
-});
-
-afterEach(async () => {
-  const closing = client?.$close();
-  // Let a socket closed by $close report it, then settle.
-  for (const socket of ScriptedSocket.made) socket.drop(1000);
-  await closing;
-  client = undefined;
-  vi.useRealTimers();
-  vi.restoreAllMocks();
 });
 
 function start(

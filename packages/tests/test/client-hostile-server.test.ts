@@ -4,8 +4,8 @@
 // socket is the in-memory ScriptedSocket, played by hand.
 import { createClient, type VolleyClient, VolleyError } from '@volley/client';
 import { initVolley } from '@volley/core';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { ScriptedSocket } from './helpers/scripted-socket.js';
+import { expect, it, vi } from 'vitest';
+import { ScriptedSocket, useScriptedSockets } from './helpers/scripted-socket.js';
 
 const v = initVolley();
 const router = v.router({
@@ -17,18 +17,12 @@ const router = v.router({
 
 let client: VolleyClient<typeof router> | undefined;
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  ScriptedSocket.reset();
-});
-
-afterEach(async () => {
-  const closing = client?.$close();
-  for (const socket of ScriptedSocket.made) socket.drop(1000);
-  await closing;
-  client = undefined;
-  vi.useRealTimers();
-});
+useScriptedSockets(
+  () => client,
+  () => {
+    client = undefined;
+  },
+);
 
 /** A client on an accepted ScriptedSocket, and that socket. */
 async function open() {

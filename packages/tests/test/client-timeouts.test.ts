@@ -3,26 +3,20 @@
 // in-memory ScriptedSocket; calls.test.ts covers timeouts on real sockets.
 import { createClient, DEFAULT_TIMEOUT_MS, type VolleyClient, VolleyError } from '@volley/client';
 import { initVolley } from '@volley/core';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { ScriptedSocket } from './helpers/scripted-socket.js';
+import { expect, it, vi } from 'vitest';
+import { ScriptedSocket, useScriptedSockets } from './helpers/scripted-socket.js';
 
 const v = initVolley();
 const router = v.router({ ping: v.procedure.query(() => 'pong') });
 
 let client: VolleyClient<typeof router> | undefined;
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  ScriptedSocket.reset();
-});
-
-afterEach(async () => {
-  const closing = client?.$close();
-  for (const socket of ScriptedSocket.made) socket.drop(1000);
-  await closing;
-  client = undefined;
-  vi.useRealTimers();
-});
+useScriptedSockets(
+  () => client,
+  () => {
+    client = undefined;
+  },
+);
 
 /** A client on an accepted ScriptedSocket, with heartbeats off. */
 async function open(options: { timeoutMs?: number; lazy?: { idleMs: number } } = {}) {

@@ -2,6 +2,7 @@
 // heartbeats, lazy idling). It implements the browser WebSocket API the client uses;
 // the test plays the server by hand. End-to-end behaviour is tested on real sockets.
 import type { WebSocketLike } from '@volley/client';
+import { afterEach, beforeEach, vi } from 'vitest';
 
 type Handler = ((event: never) => void) | null;
 
@@ -81,4 +82,27 @@ export class ScriptedSocket implements WebSocketLike {
   requests(method: string): Array<{ id?: unknown; params?: unknown }> {
     return this.sent.map((text) => JSON.parse(text)).filter((m) => m.method === method);
   }
+}
+
+/**
+ * Registers the hooks every ScriptedSocket test file needs: fake timers and a fresh
+ * socket log before each test; after it, the client `current()` gives (if any) closed,
+ * its sockets dropped so the close completes, `reset()` called, and real timers back.
+ */
+export function useScriptedSockets(
+  current: () => { $close(): Promise<void> } | undefined,
+  reset: () => void,
+): void {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    ScriptedSocket.reset();
+  });
+  afterEach(async () => {
+    const closing = current()?.$close();
+    // Let a socket closed by $close report it, then settle.
+    for (const socket of ScriptedSocket.made) socket.drop(1000);
+    await closing;
+    reset();
+    vi.useRealTimers();
+  });
 }
