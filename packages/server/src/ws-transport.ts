@@ -1,6 +1,8 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
+import { textFrame } from './text-frame.js';
 import type { ServerTransport, TransportEvents } from './transport.js';
+import { type CoalescingState, coalesceWrite } from './write-coalescing.js';
 
 /**
  * The `ws` socket class the server's `WebSocketServer` makes: it carries its transport,
@@ -28,31 +30,13 @@ function onPong(this: WebSocket): void {
 /** 'error' precedes 'close'; ws closes the socket itself, and unheard it would throw. */
 function ignore(): void {}
 
-// Write coalescing. The first frame a socket sends in a tick goes out at once; from the
-// second on, the socket is corked, and every corked socket is uncorked together when the
-// tick's work (microtasks included) is done. So answers to pipelined requests that are
-// ready in the same tick leave in one write, and a lone answer is never held back.
-/** Counts ticks in which something was sent, so a transport knows whether it sent in this one. */
-let tick = 0;
-let flushScheduled = false;
-let corked: Duplex[] = [];
-
-function endTick(): void {
-  flushScheduled = false;
-  tick++;
-  const sockets = corked;
-  corked = [];
-  for (const socket of sockets) socket.uncork();
-}
-
 /** A `ws` socket as a {@link ServerTransport}. */
-class WsTransport implements ServerTransport {
+class WsTransport implements ServerTransport, CoalescingState {
   readonly #socket: VolleySocket;
   /** The TCP (or TLS) stream under the WebSocket, which ws writes to. */
   readonly #stream: Duplex;
-  /** The last tick this transport sent in, and whether it corked its stream in it. */
-  #tick = -1;
-  #corked = false;
+  writeTick = -1;
+  writeCorked = false;
   readonly events: TransportEvents;
   /** A heartbeat ping is out and unanswered. */
   awaitingPong = false;
@@ -80,51 +64,20 @@ class WsTransport implements ServerTransport {
   send(text: string): void {
     const socket = this.#socket;
     if (socket.readyState !== socket.OPEN) return;
-    this.#coalesce();
+    coalesceWrite(this, this.#stream);
     socket.send(text);
   }
 
   /**
    * Frames `head` + `tail` itself and writes the frame straight to the stream, where ws
-   * would write it: a final, unmasked text frame (RFC 6455, section 5.2). This server's
-   * ws never compresses or queues frames (no permessage-deflate), so order is kept.
+   * would write it. This server's ws never compresses or queues frames (no
+   * permessage-deflate), so the order with its own writes is kept.
    */
   sendJoined(head: Uint8Array, tail: Uint8Array): void {
     const socket = this.#socket;
     if (socket.readyState !== socket.OPEN) return;
-    this.#coalesce();
-    const length = head.length + tail.length;
-    const offset = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-    const frame = Buffer.allocUnsafe(offset + length);
-    frame[0] = 0x81; // FIN, text
-    if (offset === 2) frame[1] = length;
-    else if (offset === 4) {
-      frame[1] = 126;
-      frame.writeUInt16BE(length, 2);
-    } else {
-      frame[1] = 127;
-      frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-      frame.writeUInt32BE(length >>> 0, 6);
-    }
-    frame.set(head, offset);
-    frame.set(tail, offset + head.length);
-    this.#stream.write(frame);
-  }
-
-  /** Counts this send towards the tick's write coalescing (see `endTick`). */
-  #coalesce(): void {
-    if (this.#tick !== tick) {
-      this.#tick = tick;
-      this.#corked = false;
-      if (!flushScheduled) {
-        flushScheduled = true;
-        process.nextTick(endTick);
-      }
-    } else if (!this.#corked) {
-      this.#corked = true;
-      this.#stream.cork();
-      corked.push(this.#stream);
-    }
+    coalesceWrite(this, this.#stream);
+    this.#stream.write(textFrame(head, tail));
   }
 
   close(code: number, reason: string): void {
