@@ -22,7 +22,7 @@ export interface BenchOptions {
   only: Set<MeasurementName>;
   /** Target whose server is CPU-profiled in extra 1 × 256 and fan-out runs. */
   profile: TargetName | undefined;
-  latency: { warmupCalls: number; calls: number; maxMs: number };
+  latency: { warmupCalls: number; calls: number; blocks: number; maxMs: number };
   throughput: { warmupMs: number; durationMs: number };
   fanOut: { subscribers: number; events: number; warmupEvents: number; stallMs: number };
   memory: { connections: number };
@@ -31,7 +31,7 @@ export interface BenchOptions {
 
 const FULL = {
   reps: 3,
-  latency: { warmupCalls: 5_000, calls: 10_000, maxMs: 20_000 },
+  latency: { warmupCalls: 5_000, calls: 10_000, blocks: 10, maxMs: 20_000 },
   throughput: { warmupMs: 1_000, durationMs: 3_000 },
   fanOut: { subscribers: 500, events: 2_000, warmupEvents: 20, stallMs: 15_000 },
   memory: { connections: 5_000 },
@@ -40,7 +40,7 @@ const FULL = {
 
 const QUICK: typeof FULL = {
   reps: 2,
-  latency: { warmupCalls: 2_000, calls: 2_000, maxMs: 3_000 },
+  latency: { warmupCalls: 2_000, calls: 2_000, blocks: 10, maxMs: 3_000 },
   throughput: { warmupMs: 300, durationMs: 1_000 },
   fanOut: { subscribers: 150, events: 200, warmupEvents: 5, stallMs: 15_000 },
   memory: { connections: 2_000 },

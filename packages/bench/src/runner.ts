@@ -1,6 +1,7 @@
 // Runs the socket workloads: each repetition starts every target's server in its own
 // process, then runs each workload on every target in turn, rotating the order from one
 // repetition to the next so that drift on a busy machine spreads over all of them.
+// Latency, the most sensitive to drift, interleaves the targets within the workload too.
 import { join } from 'node:path';
 import type { BenchOptions, MeasurementName } from './options.js';
 import type { MetricKey } from './report/results.js';
@@ -10,7 +11,7 @@ import { loadClient } from './targets/registry.js';
 import type { ConnectClient, TargetName } from './targets/target.js';
 import { measureFanOut } from './workloads/fan-out.js';
 import { measureIdleMemory } from './workloads/idle-memory.js';
-import { measureLatency } from './workloads/latency.js';
+import { type LatencyTarget, measureLatency } from './workloads/latency.js';
 import { measureThroughput } from './workloads/throughput.js';
 
 /** Every figure of every repetition, and what went wrong, per metric and target. */
@@ -50,8 +51,9 @@ const PROFILED: Partial<Record<Workload, string>> = {
 
 export type Log = (line: string) => void;
 
+/** Runs one target's share of a workload; latency, all targets at once, is runLatency. */
 async function runWorkload(
-  workload: Workload,
+  workload: Exclude<Workload, 'latency'>,
   connect: ConnectClient,
   server: ServerHandle,
   options: BenchOptions,
@@ -64,10 +66,6 @@ async function runWorkload(
         idleRssBytesPerConnection: r.rssBytesPerConnection,
         idleHeapBytesPerConnection: r.heapBytesPerConnection,
       };
-    }
-    case 'latency': {
-      const r = await measureLatency(connect, server.url, options.latency);
-      return { latencyP50Us: r.p50Us, latencyP99Us: r.p99Us };
     }
     case 'throughput-1': {
       const r = await measureThroughput(connect, server, {
@@ -98,6 +96,24 @@ async function runWorkload(
       };
     }
   }
+}
+
+/** One repetition of the latency workload: every target in `order`, interleaved. */
+async function runLatency(
+  order: TargetName[],
+  servers: ReadonlyMap<TargetName, ServerHandle>,
+  options: BenchOptions,
+): Promise<Map<TargetName, Partial<Record<MetricKey, number>>>> {
+  const targets = new Map<TargetName, LatencyTarget>();
+  for (const target of order) {
+    targets.set(target, { connect: await loadClient(target), url: servers.get(target)!.url });
+  }
+  const results = await measureLatency(targets, options.latency);
+  const figures = new Map<TargetName, Partial<Record<MetricKey, number>>>();
+  for (const [target, r] of results) {
+    figures.set(target, { latencyP50Us: r.p50Us, latencyP99Us: r.p99Us });
+  }
+  return figures;
 }
 
 function describe(figures: Partial<Record<MetricKey, number>>): string {
@@ -147,6 +163,27 @@ export async function runWorkloads(
     const order = rotated.filter((target) => servers.has(target));
     try {
       for (const workload of workloads) {
+        if (workload === 'latency') {
+          const where = `[rep ${rep + 1}/${options.reps}] ${workload.padEnd(13)}`;
+          const start = nowMs();
+          try {
+            const figures = await runLatency(order, servers, options);
+            const took = ((nowMs() - start) / 1000).toFixed(1);
+            for (const [target, values] of figures) {
+              for (const [metric, value] of Object.entries(values)) {
+                record(metric as MetricKey, target).runs.push(value);
+              }
+              log(`${where} ${target.padEnd(9)} ${describe(values)} (all targets: ${took} s)`);
+            }
+          } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            for (const target of order) {
+              for (const metric of METRICS_OF.latency) record(metric, target).errors.push(message);
+            }
+            log(`${where} FAILED: ${message}`);
+          }
+          continue;
+        }
         for (const target of order) {
           const connect = await loadClient(target);
           const server = servers.get(target)!;
