@@ -121,6 +121,29 @@ function resolve(def: ProcedureDef, options: CallOptions, ctx: unknown): unknown
   return run(def, options, ctx, undefined);
 }
 
+/** What a middleware receives (`MiddlewareOptions`); a class for the reason {@link ResolverArgs} is. */
+class MiddlewareArgs {
+  readonly input: unknown;
+  readonly path: string;
+  readonly #abort: CallOptions['abort'];
+
+  constructor(
+    readonly ctx: unknown,
+    readonly type: ProcedureDef['type'],
+    readonly next: NextFunction,
+    options: CallOptions,
+  ) {
+    this.input = options.input;
+    this.path = options.path;
+    this.#abort = options.abort;
+  }
+
+  /** Read lazily, as a resolver's. */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+}
+
 function run(def: ProcedureDef, options: CallOptions, ctx: unknown, input: unknown): unknown {
   const result = def.resolver(
     new ResolverArgs(ctx, input, options.path, options.lastEventId, options.abort),
@@ -151,21 +174,13 @@ async function runChain(
 ): Promise<unknown> {
   const middleware = def.middlewares[index];
   if (middleware === undefined) return await resolve(def, options, ctx);
-  const returned = await middleware({
-    ctx,
-    input: options.input,
-    path: options.path,
-    type: def.type,
-    get signal() {
-      return options.abort.signal;
-    },
-    // NextResult is the runtime face of the type-only MiddlewareResult.
-    next: (async (next?: { ctx: object }) => {
-      const nextCtx =
-        next?.ctx === undefined ? ctx : { ...(ctx as object | undefined), ...next.ctx };
-      return new NextResult(await runChain(def, options, index + 1, nextCtx));
-    }) as NextFunction,
-  });
+  // NextResult is the runtime face of the type-only MiddlewareResult.
+  const next = (async (extra?: { ctx: object }) => {
+    const nextCtx =
+      extra?.ctx === undefined ? ctx : { ...(ctx as object | undefined), ...extra.ctx };
+    return new NextResult(await runChain(def, options, index + 1, nextCtx));
+  }) as NextFunction;
+  const returned = await middleware(new MiddlewareArgs(ctx, def.type, next, options));
   if (!(returned instanceof NextResult)) {
     throw new VolleyError({
       code: 'INTERNAL_ERROR',

@@ -27,7 +27,7 @@ export interface MiddlewareOptions<TCtx> {
   /** The procedure's dotted path, such as `chat.send`. */
   path: string;
   type: ProcedureType;
-  /** Aborts when the client cancels or disconnects. */
+  /** Aborts when the client cancels or disconnects. A getter: read it rather than spread the options. */
   signal: AbortSignal;
   next: NextFunction;
 }
