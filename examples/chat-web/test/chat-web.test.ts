@@ -13,8 +13,18 @@ import { launchChromium } from '../../../packages/tests/test/helpers/chromium.js
 import { startTcpProxy, type TcpProxy } from '../../../packages/tests/test/helpers/tcp-proxy.js';
 import { buildPage } from '../src/build.js';
 
-/** Kept in the repository and shown in the README. */
-const SCREENSHOT = fileURLToPath(new URL('../screenshot.png', import.meta.url));
+/**
+ * Every run keeps its screenshot in `test-results/` (not committed). The one in the
+ * repository, shown in the README, is replaced only with VOLLEY_UPDATE_SCREENSHOTS=1.
+ */
+const SCREENSHOT = fileURLToPath(
+  new URL(
+    process.env.VOLLEY_UPDATE_SCREENSHOTS === '1'
+      ? '../screenshot.png'
+      : '../../../test-results/chat-web.png',
+    import.meta.url,
+  ),
+);
 const SERVER = fileURLToPath(new URL('../../chat/src/server.ts', import.meta.url));
 /** How long to wait for any one state of a page; generous, for a busy machine. */
 const WAIT = { timeout: 30_000 };
