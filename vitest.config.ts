@@ -3,6 +3,20 @@ import { defineConfig } from 'vitest/config';
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
+/** The suites that also run over the in-memory pair: every test in them uses the harness. */
+const IN_MEMORY_SUITES = [
+  'calls',
+  'spec',
+  'subscriptions',
+  'limits-batch',
+  'limits-depth',
+  'limits-in-flight',
+  'limits-queued',
+  'limits-init-timeout',
+  'limits-rate',
+  'limits-subscriptions',
+];
+
 export default defineConfig({
   resolve: {
     // Tests run against the packages' source, so no build is needed between edits.
@@ -15,16 +29,34 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     // Real sockets on a busy 2-core machine: generous, never asserted on.
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
     maxWorkers: 2,
-    typecheck: {
-      enabled: true,
-      include: ['packages/*/test/**/*.test-d.ts'],
-      tsconfig: './tsconfig.json',
-    },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'volley',
+          include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+          typecheck: {
+            enabled: true,
+            include: ['packages/*/test/**/*.test-d.ts'],
+            tsconfig: './tsconfig.json',
+          },
+        },
+      },
+      {
+        // The same call, batch, subscription and limit tests again, over the server's
+        // in-memory transport pair instead of ws on a port (see helpers/harness.ts).
+        extends: true,
+        test: {
+          name: 'in memory',
+          include: IN_MEMORY_SUITES.map((suite) => `packages/tests/test/${suite}.test.ts`),
+          env: { VOLLEY_TEST_TRANSPORT: 'memory' },
+        },
+      },
+    ],
   },
 });

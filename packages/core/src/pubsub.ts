@@ -56,13 +56,22 @@ export type Unsubscribe = () => void;
  *   in `backlog`; the layer above reads the live side first and the log second, and drops
  *   what it receives twice, so an event published while both are being read is neither
  *   lost nor repeated.
+ * - **A listener never lags its log.** When `backlog` resolves, the topic's listener has
+ *   already been given every event up to the newest one `backlog` returned (or up to
+ *   `eventId`, when it returned none). An engine whose live feed can fall behind its log (a
+ *   node of a network engine) brings its listener up to date before it answers. This is what
+ *   lets the layer above tell the live events that came before a resume position from those
+ *   after it.
  * - **Ordering.** A listener hears a topic's events in id order, each once. An engine that
  *   catches up after a lost connection (re-reading its log) must do so before newer live
  *   events, and must drop duplicates itself.
  * - **Errors.** `publish` rejects when the event was not published: it is then in no log
- *   and reached no listener, anywhere, so a caller can safely retry. `subscribe` rejects
- *   when the engine cannot listen now. `backlog` and `head` reject when the engine cannot
- *   answer now (a network failure); a rejection is never a way of saying "lost".
+ *   and reached no listener, anywhere. Over a network the outcome can be unknown (the
+ *   connection died after the command was sent); the rejection must then say so (for
+ *   example `RedisUnavailableError.sent` in `@volley/redis`), since the event may still be
+ *   delivered and a retry would publish it twice. `subscribe` rejects when the engine
+ *   cannot listen now. `backlog` and `head` reject when the engine cannot answer now (a
+ *   network failure); a rejection is never a way of saying "lost".
  * - **Lost positions.** `backlog` returns `undefined` whenever it cannot return every
  *   event after the position: trimmed, from an older log (the log was lost and began
  *   again: ids carry an epoch that changes then), or not an id of this engine. An empty

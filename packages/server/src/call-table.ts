@@ -1,6 +1,14 @@
 import { Running } from './running.js';
 import { ExactId, type WireId } from './wire.js';
 
+/** What a server counts across its connections' tables. */
+export interface Activity {
+  /** Queries and mutations running. */
+  calls: number;
+  /** Subscriptions running, from their request until their stream's end is sent. */
+  subscriptions: number;
+}
+
 /** The table key of a request id: its number for an exact id, itself otherwise. */
 function keyOf(id: WireId): string | number | null {
   return id instanceof ExactId ? id.value : id;
@@ -13,6 +21,8 @@ function keyOf(id: WireId): string | number | null {
  * each see their own kind, and a draining server can wait for the calls alone.
  */
 export class CallTable {
+  /** Calls and subscriptions running on every connection of the server, closed ones included. */
+  readonly #activity: Activity;
   /**
    * Made at first use and dropped when empty: most connections are idle most of the
    * time, and an empty Map costs memory on each.
@@ -22,6 +32,10 @@ export class CallTable {
   #calls = 0;
   /** Who waits for there to be no query or mutation running. */
   #onIdle: Array<() => void> | undefined;
+
+  constructor(activity: Activity) {
+    this.#activity = activity;
+  }
 
   /** Queries and mutations running. */
   get calls(): number {
@@ -43,7 +57,8 @@ export class CallTable {
     if (isCall) {
       running.isCall = true;
       this.#calls += 1;
-    }
+      this.#activity.calls += 1;
+    } else this.#activity.subscriptions += 1;
     return running;
   }
 
@@ -55,8 +70,12 @@ export class CallTable {
     if (map.get(key as string | number | Running) !== running) return;
     map.delete(key as string | number | Running);
     if (map.size === 0) this.#running = undefined;
-    if (!running.isCall) return;
+    if (!running.isCall) {
+      this.#activity.subscriptions -= 1;
+      return;
+    }
     this.#calls -= 1;
+    this.#activity.calls -= 1;
     // Only a draining server waits here; the common case allocates nothing.
     if (this.#calls === 0 && this.#onIdle !== undefined) {
       const waiting = this.#onIdle;

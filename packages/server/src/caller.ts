@@ -5,6 +5,8 @@ import {
   type AnyRouter,
   type inferProcedureInput,
   isTracked,
+  RESUMABLE,
+  type Resumable,
   type RouterContext,
   toVolleyError,
 } from '@volley/core';
@@ -15,6 +17,15 @@ import { checkEvent, runProcedure } from './procedure-runner.js';
 export interface CallerOptions {
   /** Aborts the resolver's `signal` (a subscription's too), as a client's cancellation would. */
   signal?: AbortSignal | undefined;
+}
+
+/** Options of one direct subscription. */
+export interface CallerSubscribeOptions extends CallerOptions {
+  /**
+   * The subscription has started (a topic stream listens from now on), after the first
+   * `next()` asked for it: publish what the test expects to receive after this.
+   */
+  onStarted?: (() => void) | undefined;
 }
 
 /** What a resolver returns (each event's data, for a subscription), as it returns it: no JSON round trip. */
@@ -31,7 +42,7 @@ interface CallerMethods<TInput, TOutput> {
   };
   subscription: {
     /** Runs the subscription: its events' data. Leaving the loop stops it. */
-    subscribe(input: TInput, options?: CallerOptions): AsyncIterableIterator<TOutput>;
+    subscribe(input: TInput, options?: CallerSubscribeOptions): AsyncIterableIterator<TOutput>;
   };
 }
 
@@ -46,7 +57,7 @@ interface OptionalInputCallerMethods<TInput, TOutput> {
   };
   subscription: {
     /** Runs the subscription: its events' data. Leaving the loop stops it. */
-    subscribe(input?: TInput, options?: CallerOptions): AsyncIterableIterator<TOutput>;
+    subscribe(input?: TInput, options?: CallerSubscribeOptions): AsyncIterableIterator<TOutput>;
   };
 }
 
@@ -100,7 +111,7 @@ async function* subscribe(
   path: string,
   ctx: unknown,
   input: unknown,
-  options: CallerOptions = {},
+  options: CallerSubscribeOptions = {},
 ): AsyncGenerator<unknown, void, undefined> {
   // The resolver's signal aborts when the caller's does, and when the loop is left.
   const controller = new AbortController();
@@ -111,6 +122,9 @@ async function* subscribe(
     const iterable = (await call(procedure, path, ctx, input, {
       signal: controller.signal,
     })) as AsyncIterable<unknown>;
+    // A resumable stream (a pub/sub topic) starts listening here, as on the server.
+    if (RESUMABLE in iterable) await (iterable as Resumable)[RESUMABLE](undefined);
+    options.onStarted?.();
     for await (const item of iterable) {
       if (controller.signal.aborted) return;
       const data = isTracked(item) ? item.data : item;
@@ -159,7 +173,7 @@ export function createCaller<TRouter extends AnyRouter>(
         : procedure.type === 'mutation'
           ? { mutate: run }
           : {
-              subscribe: (input?: unknown, options?: CallerOptions) =>
+              subscribe: (input?: unknown, options?: CallerSubscribeOptions) =>
                 subscribe(procedure, path, ctx, input, options),
             };
   }

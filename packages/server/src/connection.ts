@@ -1,6 +1,6 @@
 import type { AnyProcedure } from '@volley/core';
 import { Admission } from './admission.js';
-import { CallTable } from './call-table.js';
+import { type Activity, CallTable } from './call-table.js';
 import { Handshake } from './handshake.js';
 import type { Limits } from './limits.js';
 import type { ErrorInfo } from './options.js';
@@ -14,6 +14,8 @@ export interface ConnectionConfig {
   exposeErrors: boolean;
   onError: ((info: ErrorInfo) => void) | undefined;
   limits: Limits;
+  /** The server's running calls and subscriptions, counted across connections. */
+  activity: Activity;
   /**
    * Whether the server builds a context per connection (`createContext`): a connection
    * is then accepted once it is built; otherwise at once, when it opens.
@@ -44,7 +46,7 @@ export class Connection implements TransportEvents, CongestionListener {
   readonly outbound: Outbound;
   readonly admission: Admission;
   /** Running calls and subscriptions. */
-  readonly calls = new CallTable();
+  readonly calls: CallTable;
   /** What procedures see as `ctx`; built by the handshake. */
   ctx: unknown;
   /** Until the connection is accepted (and while `rpc.auth` rebuilds its context). */
@@ -70,6 +72,7 @@ export class Connection implements TransportEvents, CongestionListener {
     this.config = config;
     this.clientAddress = clientAddress;
     this.makeContext = makeContext;
+    this.calls = new CallTable(config.activity);
     this.transport = makeTransport(this);
     this.outbound = new Outbound(this.transport, config.limits.highWaterMark, this);
     this.admission = new Admission(this);

@@ -60,8 +60,8 @@ export {
 export {
   type AcceptInfo,
   type AttachOptions,
-  type ConnectionCounts,
   createServer,
+  type ServerStats,
   type VolleyServer,
 } from './server.js';
 export type { ServerTransport, TransportEvents, TransportFactory } from './transport.js';

@@ -82,6 +82,8 @@ export interface MemoryClientEnd {
   send(data: string | Uint8Array): void;
   /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
+  /** Drops the pair at once, with no closing handshake: as a cable cut, both ends see 1006. */
+  terminate(): void;
   /** Stops reading what the server sends (to play a slow client); `resume()` reads again. */
   pause(): void;
   resume(): void;
@@ -198,6 +200,7 @@ export function createMemoryPair(maxPayload: number): {
       }
       closeFrom(toServer, code, reason);
     },
+    terminate: () => finish(1006, '', false),
     pause: () => toClient.pause(),
     resume: () => toClient.resume(),
     onopen: null,

@@ -34,12 +34,20 @@ export interface AcceptInfo {
   clientAddress: string | undefined;
 }
 
-/** How many connections a server holds. */
-export interface ConnectionCounts {
+/** What a server holds now. */
+export interface ServerStats {
   /** Accepted connections (their context is ready), which `maxConnections` bounds. */
   accepted: number;
-  /** Open but not accepted yet, which `maxPendingConnections` bounds. */
+  /** Connections open but not accepted yet, which `maxPendingConnections` bounds. */
   pending: number;
+  /** Queries and mutations running. */
+  calls: number;
+  /**
+   * Subscriptions running, from their request until their end is sent and their stream's
+   * `finally` has run, on connections open or closed: after `close()`, anything left here
+   * is a subscription whose clean-up never finished.
+   */
+  subscriptions: number;
 }
 
 /** A running Volley server. Serve it with `listen`, `attach`, `handleUpgrade` or `accept`, or several. */
@@ -76,8 +84,8 @@ export interface VolleyServer {
   inMemoryWebSocket(): InMemoryWebSocket;
   /** How many connections are open, accepted or not. */
   readonly connectionCount: number;
-  /** How many connections are accepted and how many wait to be. */
-  readonly connections: ConnectionCounts;
+  /** How many connections, calls and subscriptions the server holds now. */
+  readonly stats: ServerStats;
   /**
    * Stops accepting, ends every subscription, closes every socket with 1001, closes the
    * server `listen` made, and resolves once all of it is released. Sockets and
@@ -126,7 +134,9 @@ export function createServer<TRouter extends AnyRouter>(
   const pending = new Set<Connection>();
   /** Open connections per client address, for `maxConnectionsPerAddress`. */
   const perAddress = new Map<string, number>();
+  const activity = { calls: 0, subscriptions: 0 };
   const config: ConnectionConfig = {
+    activity,
     procedures: router.procedures,
     exposeErrors: options.exposeErrors ?? false,
     onError: options.onError === false ? undefined : (options.onError ?? reportToStderr),
@@ -309,8 +319,8 @@ export function createServer<TRouter extends AnyRouter>(
     get connectionCount() {
       return accepted.size + pending.size;
     },
-    get connections() {
-      return { accepted: accepted.size, pending: pending.size };
+    get stats() {
+      return { accepted: accepted.size, pending: pending.size, ...activity };
     },
     close() {
       closing ??= shutdown();

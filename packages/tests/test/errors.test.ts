@@ -108,7 +108,7 @@ async function start(
 /** Collects every frame's exact text, to check what never appears in it. */
 function texts(peer: RawPeer): string[] {
   const seen: string[] = [];
-  peer.socket.on('message', (data) => seen.push(data.toString()));
+  peer.ws!.on('message', (data) => seen.push(data.toString()));
   return seen;
 }
 

@@ -191,7 +191,7 @@ describe('frames that are not JSON-RPC text', () => {
 
   it('invalid UTF-8 in a text frame closes that socket with 1007 only', async () => {
     // ws sends a Buffer as a text frame, unchecked, when told it is not binary.
-    peer.socket.send(Buffer.from([0x22, 0xff, 0xfe, 0x22]), { binary: false });
+    peer.ws!.send(Buffer.from([0x22, 0xff, 0xfe, 0x22]), { binary: false });
     expect((await within(peer.closed, 'the close after invalid UTF-8')).code).toBe(1007);
     await expectServing(bystander);
   });

@@ -5,12 +5,15 @@ import { eventTail, utf8Bytes } from '../wire.js';
  * One published event as every subscriber of its topic in this process gets it: the same
  * tracked item for all, and the tail of its `rpc.event` frame (event id and data) encoded
  * to bytes once, by the first subscriber that is pushed it. This is the named fast path of
- * fan-out: N subscribers cost one `JSON.stringify` and one UTF-8 encoding, not N.
+ * fan-out: N subscribers cost one `JSON.stringify` and one UTF-8 encoding, not N. The bytes
+ * are kept only while the event is being fanned out (`release()`), so a subscriber that is
+ * behind and holds the event for later costs its data, not its data twice.
  */
 export class SharedEvent {
   /** The event as a subscription yields it. */
   readonly item: Tracked<unknown>;
   #tail: Uint8Array | undefined;
+  #sharing = true;
 
   constructor(event: TopicEvent) {
     this.item = tracked(event.id, event.data);
@@ -27,7 +30,18 @@ export class SharedEvent {
    * so each subscriber fails alike.
    */
   tail(): Uint8Array {
-    this.#tail ??= utf8Bytes(eventTail(this.item.data, this.item.id));
-    return this.#tail;
+    return this.#tail ?? this.#encode();
+  }
+
+  #encode(): Uint8Array {
+    const tail = utf8Bytes(eventTail(this.item.data, this.item.id));
+    if (this.#sharing) this.#tail = tail;
+    return tail;
+  }
+
+  /** Fan-out is over: later `tail()` calls (a subscriber catching up) encode afresh. */
+  release(): void {
+    this.#sharing = false;
+    this.#tail = undefined;
   }
 }

@@ -69,6 +69,7 @@ export class TopicHub implements TopicListener {
   event(event: TopicEvent): void {
     const shared = new SharedEvent(event);
     for (const member of this.#everyone()) member.live(shared);
+    shared.release();
   }
 
   gap(): void {
