@@ -91,7 +91,9 @@ describe('Redis down', () => {
     // Not being able to answer is never "lost": backlog and head reject too.
     await expect(a.backlog('t', before)).rejects.toBeInstanceOf(RedisUnavailableError);
     await expect(a.head('t')).rejects.toBeInstanceOf(RedisUnavailableError);
-    await expect(a.subscribe('t', recordingListener())).rejects.toBeInstanceOf(RedisUnavailableError);
+    await expect(a.subscribe('t', recordingListener())).rejects.toBeInstanceOf(
+      RedisUnavailableError,
+    );
 
     await redis.start();
     let after: string | undefined;
@@ -101,7 +103,9 @@ describe('Redis down', () => {
     }, 'a publish to succeed after the restart');
     // Redis kept nothing: the refused event is nowhere, and the old position is lost.
     expect(await a.backlog('t', before)).toBeUndefined();
-    expect(dataOf((await a.backlog('t', (after as string).replace(/\d+$/, '0'))) ?? [])).toEqual(['after']);
+    expect(dataOf((await a.backlog('t', (after as string).replace(/\d+$/, '0'))) ?? [])).toEqual([
+      'after',
+    ]);
   });
 
   it('rejects a value that is not JSON before sending anything', async () => {
@@ -144,7 +148,10 @@ describe('Redis losing its data', () => {
     const lastBefore = publisher.ok.at(-1) as number;
     await publisher.untilPublished(20);
     const published = await publisher.stop();
-    await listener.until(() => listener.events.at(-1)?.data === published.ok.at(-1), 'the last event');
+    await listener.until(
+      () => listener.events.at(-1)?.data === published.ok.at(-1),
+      'the last event',
+    );
     const heard = expectHeard(listener.events, published, false);
     expect(listener.gaps).toBe(1);
     const afterRestart = published.ok.filter((n) => n > lastBefore && !heard.includes(n));
@@ -172,7 +179,10 @@ describe('Redis losing its data', () => {
     await redis.start();
     await publisher.untilPublished(20);
     const published = await publisher.stop();
-    await listener.until(() => listener.events.at(-1)?.data === published.ok.at(-1), 'the last event');
+    await listener.until(
+      () => listener.events.at(-1)?.data === published.ok.at(-1),
+      'the last event',
+    );
     const heard = expectHeard(listener.events, published, true);
     console.log(
       `restart with AOF: ${published.ok.length} published, ${heard.length} heard, ` +
@@ -197,7 +207,10 @@ describe('lost connections', () => {
     }
     await publisher.untilPublished(10);
     const published = await publisher.stop();
-    await listener.until(() => listener.events.at(-1)?.data === published.ok.at(-1), 'the last event');
+    await listener.until(
+      () => listener.events.at(-1)?.data === published.ok.at(-1),
+      'the last event',
+    );
     const heard = expectHeard(listener.events, published, true);
     expect(heard).toEqual(published.ok);
     expect(listener.gaps).toBe(0);

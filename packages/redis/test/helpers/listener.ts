@@ -42,7 +42,9 @@ export function recordingListener(): RecordingListener {
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`Timed out waiting for ${what} (${events.length} events, ${gaps} gaps)`));
+          reject(
+            new Error(`Timed out waiting for ${what} (${events.length} events, ${gaps} gaps)`),
+          );
         }, ms);
         waiters.add(check);
         check();

@@ -37,7 +37,10 @@ function spawnUntil(
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    const timer = setTimeout(() => fail(new Error(`${what} did not start in time:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`${what} did not start in time:\n${output}`)),
+      timeoutMs,
+    );
     const fail = (error: Error) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
@@ -100,10 +103,14 @@ export async function startRedis(options: { persist?: boolean } = {}): Promise<R
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'volley-redis-'));
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--save', '',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
     ...(options.persist
       ? ['--appendonly', 'yes', '--appendfsync', 'always']
       : ['--appendonly', 'no']),
@@ -157,7 +164,10 @@ export async function startNginx(upstreams: number[]): Promise<Nginx> {
   if (servers.length !== upstreams.length) {
     throw new Error(`The config has ${servers.length} upstream servers, not ${upstreams.length}`);
   }
-  config = config.replace(/^(\s*server 127\.0\.0\.1:)300\d/gm, (_, head: string) => `${head}${upstreams.shift()}`);
+  config = config.replace(
+    /^(\s*server 127\.0\.0\.1:)300\d/gm,
+    (_, head: string) => `${head}${upstreams.shift()}`,
+  );
   const file = join(prefix, 'nginx.conf');
   await writeFile(file, config);
   const child = await spawnUntil(
