@@ -3,7 +3,12 @@
 // in child processes (fixtures/node-server.ts), and clients that connect through nginx.
 // Events carry sequence numbers, so every client's losses and duplicates are counted.
 import { randomUUID } from 'node:crypto';
-import { ClientClosedError, createClient, type VolleyClient } from '@volley/client';
+import {
+  ClientClosedError,
+  createClient,
+  type VolleyClient,
+  type WebSocketConstructor,
+} from '@volley/client';
 import { createRedisEngine, type RedisEngine } from '@volley/redis';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -51,7 +56,10 @@ async function startCluster(
 }
 
 /** A WebSocket from another loopback address, as a client on another machine would be. */
-function webSocketFrom(localAddress: string, headers: Record<string, string> = {}) {
+function webSocketFrom(
+  localAddress: string,
+  headers: Record<string, string> = {},
+): WebSocketConstructor {
   return class extends WebSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols, { localAddress, headers });
@@ -59,7 +67,7 @@ function webSocketFrom(localAddress: string, headers: Record<string, string> = {
   };
 }
 
-function client(url: string, WebSocketClass: typeof WebSocket = WebSocket): Client {
+function client(url: string, WebSocketClass: WebSocketConstructor = WebSocket): Client {
   const made = createClient<NodeRouter>({
     url,
     WebSocket: WebSocketClass,

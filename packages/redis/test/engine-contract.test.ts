@@ -48,13 +48,12 @@ const subjects: Subject[] = [
     name: 'redis',
     make({ logSize }) {
       const keyPrefix = `contract:${randomUUID()}:`;
-      const engines = [keyPrefix, keyPrefix, `other:${keyPrefix}`].map((prefix) => {
-        const engine = createRedisEngine({ redis: redis.url, keyPrefix: prefix, logSize });
-        closers.push(() => engine.close());
-        return engine;
-      });
-      const [a, b, foreign] = engines as [PubSubEngine, PubSubEngine, PubSubEngine];
-      return { a, b, foreign };
+      const engine = (prefix: string) => {
+        const made = createRedisEngine({ redis: redis.url, keyPrefix: prefix, logSize });
+        closers.push(() => made.close());
+        return made;
+      };
+      return { a: engine(keyPrefix), b: engine(keyPrefix), foreign: engine(`other:${keyPrefix}`) };
     },
   },
 ];
