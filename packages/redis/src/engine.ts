@@ -165,15 +165,24 @@ export function createRedisEngine(options: RedisEngineOptions = {}): RedisEngine
         onError,
       });
       let channel = channels.get(name);
+      let subscribed: Promise<unknown>;
       if (channel === undefined) {
         const made: Channel = { keys, feeds: new Set(), subscribed: Promise.resolve() };
         made.subscribed = call(subscriber, 'subscribe', () => subscriber.subscribe(name));
+        subscribed = made.subscribed;
         channel = made;
         channels.set(name, made);
+      } else {
+        // The channel is subscribed already, unless the connection is down: wait (boundedly)
+        // for it to be back and subscribed again.
+        const existing = channel;
+        subscribed = call(subscriber, 'subscribe', () => existing.subscribed);
       }
       channel.feeds.add(feed);
+      // Added to the channel before waiting: a drop from here on suspends it, and its
+      // start then reads the log for what the drop may have cost.
       try {
-        await channel.subscribed;
+        await subscribed;
         // SUBSCRIBE was answered: every event published from now on reaches the feed,
         // which holds it until it knows where the topic stands.
         await feed.start();

@@ -15,8 +15,9 @@ import WebSocket from 'ws';
 import { startTcpProxy, type TcpProxy } from '../../tests/test/helpers/tcp-proxy.js';
 import type { NodeRouter } from './fixtures/node-server.js';
 import { startNode, type VolleyNode } from './helpers/nodes.js';
-import { startPublisher } from './helpers/publisher.js';
+import { type Published, startPublisher } from './helpers/publisher.js';
 import { type Nginx, type RedisServer, startNginx, startRedis } from './helpers/services.js';
+import { Waiters } from './helpers/waiting.js';
 
 type Client = VolleyClient<NodeRouter>;
 
@@ -86,6 +87,8 @@ interface Subscriber {
   readonly started: Promise<void>;
   /** Resolves once `n` was heard. */
   until(n: number, ms?: number): Promise<void>;
+  /** Resolves once the subscription has resumed `count` times in all. */
+  untilResumed(count: number): Promise<void>;
 }
 
 function subscribe(target: Client): Subscriber {
@@ -94,7 +97,7 @@ function subscribe(target: Client): Subscriber {
   const errors: unknown[] = [];
   // A subscription that fails for any other reason fails the test.
   cleanups.push(async () => expect(errors).toEqual([]));
-  const waiters = new Set<() => void>();
+  const waiters = new Waiters();
   let started!: () => void;
   const startedPromise = new Promise<void>((resolve) => {
     started = resolve;
@@ -103,9 +106,12 @@ function subscribe(target: Client): Subscriber {
     onStarted: started,
     onData: (n) => {
       heard.push(n);
-      for (const waiter of [...waiters]) waiter();
+      waiters.notify();
     },
-    onResumed: ({ recovered }) => resumes.push({ recovered, at: heard.length }),
+    onResumed: ({ recovered }) => {
+      resumes.push({ recovered, at: heard.length });
+      waiters.notify();
+    },
     // Closing the client at the end fails the subscription with ClientClosedError.
     onError: (error) => {
       if (!(error instanceof ClientClosedError)) errors.push(error);
@@ -116,24 +122,17 @@ function subscribe(target: Client): Subscriber {
     heard,
     resumes,
     started: startedPromise,
-    until(n, ms = 20_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (!heard.includes(n)) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(`Timed out waiting for ${n}; heard ${heard.length}, last ${heard.at(-1)}`),
-          );
-        }, ms);
-        waiters.add(check);
-        check();
-      });
-    },
+    until: (n, ms) =>
+      waiters.until(
+        () => heard.includes(n),
+        () => `${n}; heard ${heard.length}, last ${heard.at(-1)}`,
+        ms,
+      ),
+    untilResumed: (count) =>
+      waiters.until(
+        () => resumes.length >= count,
+        () => `resume ${count}`,
+      ),
   };
 }
 
@@ -156,6 +155,37 @@ async function subscribersOnEveryNode(cluster: Cluster, perNode: number) {
   return byNode;
 }
 
+/**
+ * Publishes numbers from the worker at 50 a second, makes `fault` happen after `before`
+ * of them, stops `after` more later, and waits until every subscriber heard the last.
+ */
+async function streamThrough(
+  cluster: Cluster,
+  subscribers: Subscriber[],
+  fault: () => Promise<void>,
+  { before, after }: { before: number; after: number },
+): Promise<{ published: Published; last: number }> {
+  const publisher = startPublisher(cluster.worker, 'numbers', 20);
+  await publisher.untilPublished(before);
+  await fault();
+  await publisher.untilPublished(after);
+  const published = await publisher.stop();
+  const last = published.ok.at(-1) as number;
+  await Promise.all(subscribers.map((subscriber) => subscriber.until(last)));
+  return { published, last };
+}
+
+/** A client through a TCP proxy in front of nginx (to cut or stall it), subscribed. */
+async function subscribedThroughProxy(
+  cluster: Cluster,
+): Promise<{ proxy: TcpProxy; subscriber: Subscriber }> {
+  const proxy = await startTcpProxy(cluster.nginx.port);
+  cleanups.push(() => proxy.close());
+  const subscriber = subscribe(client(proxy.url));
+  await subscriber.started;
+  return { proxy, subscriber };
+}
+
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -176,15 +206,14 @@ describe('two nodes behind nginx', () => {
     const cluster = await startCluster();
     const byNode = await subscribersOnEveryNode(cluster, 2);
     const everyone = [...byNode.values()].flat();
-    const publisher = startPublisher(cluster.worker, 'numbers', 20);
-    await publisher.untilPublished(30);
-    await (cluster.nodes[0] as VolleyNode).kill();
-    await publisher.untilPublished(30);
-    const published = await publisher.stop();
+    const { published, last } = await streamThrough(
+      cluster,
+      everyone,
+      () => (cluster.nodes[0] as VolleyNode).kill(),
+      { before: 30, after: 30 },
+    );
     expect(published.unsure).toEqual([]);
     expect(published.refused).toEqual([]);
-    const last = published.ok.at(-1) as number;
-    await Promise.all(everyone.map((subscriber) => subscriber.until(last)));
     for (const subscriber of everyone) expect(subscriber.heard).toEqual(range(1, last));
     const moved = byNode.get('A') as Subscriber[];
     for (const subscriber of moved) {
@@ -201,14 +230,15 @@ describe('two nodes behind nginx', () => {
     const cluster = await startCluster();
     const byNode = await subscribersOnEveryNode(cluster, 1);
     const everyone = [...byNode.values()].flat();
-    const publisher = startPublisher(cluster.worker, 'numbers', 20);
-    await publisher.untilPublished(20);
-    await cluster.redis.stop();
-    await cluster.redis.start();
-    await publisher.untilPublished(40);
-    const published = await publisher.stop();
-    const last = published.ok.at(-1) as number;
-    await Promise.all(everyone.map((subscriber) => subscriber.until(last)));
+    const { published } = await streamThrough(
+      cluster,
+      everyone,
+      async () => {
+        await cluster.redis.stop();
+        await cluster.redis.start();
+      },
+      { before: 20, after: 40 },
+    );
     for (const subscriber of everyone) {
       const { heard, resumes } = subscriber;
       // Never twice, never out of order.
@@ -234,15 +264,12 @@ describe('two nodes behind nginx', () => {
 
   it('repeated disconnects with no new events replay nothing twice', async () => {
     const cluster = await startCluster();
-    const proxy: TcpProxy = await startTcpProxy(cluster.nginx.port);
-    cleanups.push(() => proxy.close());
-    const subscriber = subscribe(client(proxy.url));
-    await subscriber.started;
+    const { proxy, subscriber } = await subscribedThroughProxy(cluster);
     for (const n of [1, 2, 3]) await cluster.worker.publish('numbers', n);
     await subscriber.until(3);
     for (let cut = 1; cut <= 5; cut++) {
       proxy.cut();
-      await untilResumed(subscriber, cut);
+      await subscriber.untilResumed(cut);
     }
     await cluster.worker.publish('numbers', 4);
     await subscriber.until(4);
@@ -261,10 +288,7 @@ describe('two nodes behind nginx', () => {
     // so a position's age is counted in events. In CI the client is 200 events behind;
     // VOLLEY_LONG_RESUME_MS (65000, say) also holds it back that long in wall time.
     const cluster = await startCluster();
-    const proxy: TcpProxy = await startTcpProxy(cluster.nginx.port);
-    cleanups.push(() => proxy.close());
-    const subscriber = subscribe(client(proxy.url));
-    await subscriber.started;
+    const { proxy, subscriber } = await subscribedThroughProxy(cluster);
     await cluster.worker.publish('numbers', 1);
     await subscriber.until(1);
     proxy.stall();
@@ -278,24 +302,6 @@ describe('two nodes behind nginx', () => {
     expect(subscriber.resumes.map((resume) => resume.recovered)).toEqual([true]);
   });
 });
-
-async function untilResumed(subscriber: Subscriber, count: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  // Resumes are callbacks with no promise: wait for the count, on the client's own events.
-  while (subscriber.resumes.length < count) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for resume ${count}`);
-    await new Promise<void>((resolve) => {
-      const stop = subscriber.client.$onStateChange(() => {
-        stop();
-        resolve();
-      });
-      setTimeout(() => {
-        stop();
-        resolve();
-      }, 50);
-    });
-  }
-}
 
 describe('client addresses through nginx', () => {
   it('createContext sees the real client address, and maxConnectionsPerAddress counts it', async () => {

@@ -1,5 +1,6 @@
 // A TopicListener that records what it hears, for engine tests.
 import type { TopicEvent, TopicListener } from '@volley/core';
+import { Waiters } from './waiting.js';
 
 /** A listener that records events and gaps, and can be waited on. */
 export interface RecordingListener extends TopicListener {
@@ -15,10 +16,7 @@ export interface RecordingListener extends TopicListener {
 export function recordingListener(): RecordingListener {
   const events: TopicEvent[] = [];
   let gaps = 0;
-  const waiters = new Set<() => void>();
-  const wake = () => {
-    for (const waiter of [...waiters]) waiter();
-  };
+  const waiters = new Waiters();
   const listener: RecordingListener = {
     events,
     get gaps() {
@@ -26,29 +24,14 @@ export function recordingListener(): RecordingListener {
     },
     event(event) {
       events.push(event);
-      wake();
+      waiters.notify();
     },
     gap() {
       gaps += 1;
-      wake();
+      waiters.notify();
     },
     until(predicate, what, ms = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (!predicate()) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(`Timed out waiting for ${what} (${events.length} events, ${gaps} gaps)`),
-          );
-        }, ms);
-        waiters.add(check);
-        check();
-      });
+      return waiters.until(predicate, () => `${what} (${events.length} events, ${gaps} gaps)`, ms);
     },
     untilEvents(count, ms) {
       return listener.until(() => events.length >= count, `${count} events`, ms);

@@ -3,24 +3,14 @@
 // binary fails the test (CI installs both: see .ci/run); nothing is skipped.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../../tests/test/helpers/child-server.js';
+
+export { freePort };
 
 const REDIS_SERVER = process.env.VOLLEY_REDIS_SERVER ?? '/usr/bin/redis-server';
 const NGINX = process.env.VOLLEY_NGINX ?? '/usr/sbin/nginx';
-
-/** A port that was free a moment ago (bound on port 0 and released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * Spawns `command` and resolves once a line of its output matches `ready`.
