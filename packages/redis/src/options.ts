@@ -20,7 +20,8 @@ export const DEFAULT_LOG_SIZE = 1_000;
  * How long an operation waits for a connection to Redis before it fails with
  * `RedisUnavailableError` (`sent: false`): 1,000 ms. It covers the first connection and a
  * short reconnect; while Redis stays down, `publish` rejects after this long, and the
- * command is dropped, never sent later.
+ * command is dropped, never sent later. A listener whose catch-up read failed also waits
+ * this long (at least 100 ms) before it reads again.
  */
 export const DEFAULT_CONNECT_WAIT_MS = 1_000;
 

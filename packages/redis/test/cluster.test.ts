@@ -283,7 +283,10 @@ describe('two nodes behind nginx', () => {
     ]);
   });
 
-  it('resumes from an old position: 200 events behind, from the log', async () => {
+  const holdMs = Number(process.env.VOLLEY_LONG_RESUME_MS ?? 0);
+  it('resumes from an old position: 200 events behind, from the log', {
+    timeout: 30_000 + holdMs,
+  }, async () => {
     // There is no time-based expiry: a position is served for as long as the log holds it,
     // so a position's age is counted in events. In CI the client is 200 events behind;
     // VOLLEY_LONG_RESUME_MS (65000, say) also holds it back that long in wall time.
@@ -293,7 +296,6 @@ describe('two nodes behind nginx', () => {
     await subscriber.until(1);
     proxy.stall();
     for (let n = 2; n <= 201; n++) await cluster.worker.publish('numbers', n);
-    const holdMs = Number(process.env.VOLLEY_LONG_RESUME_MS ?? 0);
     if (holdMs > 0) await new Promise((resolve) => setTimeout(resolve, holdMs));
     proxy.cut();
     proxy.resume();
