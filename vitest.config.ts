@@ -26,6 +26,7 @@ export default defineConfig({
       { find: /^@volley\/core\/schema$/, replacement: source('./packages/core/src/schema.ts') },
       { find: /^@volley\/server$/, replacement: source('./packages/server/src/index.ts') },
       { find: /^@volley\/client$/, replacement: source('./packages/client/src/index.ts') },
+      { find: /^@volley\/redis$/, replacement: source('./packages/redis/src/index.ts') },
     ],
   },
   test: {

@@ -1,4 +1,4 @@
-import { initVolley, VolleyError } from '@volley/core';
+import { initVolley, type PubSubEngine, VolleyError } from '@volley/core';
 import { createPubSub } from '@volley/server';
 import { z } from 'zod';
 
@@ -25,8 +25,12 @@ const named = v.procedure.use(async ({ ctx, next }) => {
   return next({ ctx: { name: ctx.name } });
 });
 
-export function createChatRouter() {
-  const rooms = createPubSub<{ [topic: `room:${string}`]: ChatMessage }>();
+/**
+ * The chat's procedures. Rooms live in `engine`: in memory by default (one process), or
+ * `createRedisEngine()` from @volley/redis to run several chat servers as one.
+ */
+export function createChatRouter(options: { engine?: PubSubEngine } = {}) {
+  const rooms = createPubSub<{ [topic: `room:${string}`]: ChatMessage }>(options);
   return v.router({
     send: named
       .input(z.object({ room, text: z.string().trim().min(1).max(2_000) }))

@@ -2,13 +2,20 @@ import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { createRedisEngine } from '@volley/redis';
 import { createServer } from '@volley/server';
 import { chatContext, createChatRouter } from './router.js';
 import { serveFiles } from './static-files.js';
 
+// With VOLLEY_REDIS_URL set, rooms are shared through Redis, so several chat servers
+// (behind nginx: see examples/nginx) act as one.
+const redisUrl = process.env.VOLLEY_REDIS_URL;
 const server = createServer({
-  router: createChatRouter(),
+  router: createChatRouter({
+    engine: redisUrl ? createRedisEngine({ redis: redisUrl }) : undefined,
+  }),
   createContext: ({ request }) => chatContext(request.url),
+  trustProxy: process.env.VOLLEY_TRUST_PROXY === '1' ? 1 : false,
 });
 // The browser page (examples/chat-web) and the WebSocket share one port.
 const page = fileURLToPath(new URL('../../chat-web/dist/', import.meta.url));
