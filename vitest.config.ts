@@ -12,10 +12,13 @@ export default defineConfig({
       { find: /^@volley\/core\/schema$/, replacement: source('./packages/core/src/schema.ts') },
       { find: /^@volley\/server$/, replacement: source('./packages/server/src/index.ts') },
       { find: /^@volley\/client$/, replacement: source('./packages/client/src/index.ts') },
+      { find: /^@volley\/react$/, replacement: source('./packages/react/src/index.ts') },
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    // React tests are .tsx and ask for a DOM per file (`// @vitest-environment happy-dom`);
+    // every other file keeps the default Node environment, with no DOM to set up.
+    include: ['packages/*/test/**/*.test.{ts,tsx}', 'examples/*/test/**/*.test.{ts,tsx}'],
     // Real sockets on a busy 2-core machine: generous, never asserted on.
     testTimeout: 30_000,
     hookTimeout: 30_000,
