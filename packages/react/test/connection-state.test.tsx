@@ -1,0 +1,31 @@
+// @vitest-environment happy-dom
+// useConnectionState follows the client's $state with nothing else re-rendering the component.
+import { act, cleanup, render, screen } from '@testing-library/react';
+import { useConnectionState } from '@volley/react';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { startVolley, type Volley } from './harness.js';
+
+let volley: Volley;
+beforeEach(async () => {
+  volley = await startVolley();
+});
+afterEach(async () => {
+  cleanup();
+  await volley.close();
+});
+
+it('re-renders on every change of the connection state', async () => {
+  function State() {
+    return <p>connection: {useConnectionState(volley.client)}</p>;
+  }
+  render(<State />);
+  expect(screen.getByText('connection: open')).toBeTruthy();
+  await act(() => volley.stop());
+  await screen.findByText('connection: reconnecting');
+  await act(async () => {
+    await volley.restart();
+  });
+  await screen.findByText('connection: open');
+  await act(() => volley.client.$close());
+  await screen.findByText('connection: closed');
+});
