@@ -1,9 +1,9 @@
 // @volley/react: React bindings for Volley on TanStack Query. Browser-safe.
 
-export {
-  type VolleyMutationKey,
-  type VolleyQueryKey,
-  type VolleyTaggedQueryKey,
+export type {
+  VolleyMutationKey,
+  VolleyQueryKey,
+  VolleyTaggedQueryKey,
 } from './keys.js';
 export { createVolleyOptions } from './options-proxy.js';
 export type {

@@ -8,11 +8,7 @@ import type {
 } from '@volley/client';
 import type { AnyRouter } from '@volley/core';
 import { queryKeyOf } from './keys.js';
-import type {
-  ConnectionSource,
-  VolleyOptionsProxy,
-  VolleySubscriptionOptionsIn,
-} from './types.js';
+import type { ConnectionSource, VolleyOptionsProxy, VolleySubscriptionOptionsIn } from './types.js';
 
 /** The client of one procedure, whatever its kind: the methods the helpers call. */
 interface ProcedureClient {

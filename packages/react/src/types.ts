@@ -11,8 +11,8 @@ import type {
   ClientControls,
   ConnectionLostError,
   MutationOptions,
-  Subscription,
   SubscribeOptions,
+  Subscription,
   VolleyError,
 } from '@volley/client';
 import type {

@@ -104,7 +104,8 @@ export function useSubscription<TData>(
     let live = true;
     /** Updates this subscription's state, unless a newer subscription has replaced it. */
     const update = (change: Partial<State<TData>>) => {
-      if (live) setState((previous) => (previous.of === of ? { ...previous, ...change } : previous));
+      if (live)
+        setState((previous) => (previous.of === of ? { ...previous, ...change } : previous));
     };
     const { client } = latest.current;
     const subscription = latest.current.subscribe({

@@ -14,10 +14,11 @@ afterEach(async () => {
   await volley.close();
 });
 
+function State() {
+  return <p>connection: {useConnectionState(volley.client)}</p>;
+}
+
 it('re-renders on every change of the connection state', async () => {
-  function State() {
-    return <p>connection: {useConnectionState(volley.client)}</p>;
-  }
   render(<State />);
   expect(screen.getByText('connection: open')).toBeTruthy();
   await act(() => volley.stop());

@@ -94,6 +94,17 @@ export function makeProbe() {
     started: gauge('subscriptions started'),
     /** The rooms subscribed to, in order. */
     rooms: [] as string[],
+    /** The `ticks` generators listening to each room. */
+    listeners: new Map<string, Set<(text: string) => void>>(),
+    listenersOf(room: string): Set<(text: string) => void> {
+      const set = this.listeners.get(room) ?? new Set();
+      this.listeners.set(room, set);
+      return set;
+    },
+    /** Sends `text` to every `ticks` subscription of `room`. */
+    emit(room: string, text: string): void {
+      for (const listener of this.listeners.get(room) ?? []) listener(text);
+    },
     count: 0,
     slowStarted: deferred(),
     slowAborted: deferred<string>(),
@@ -110,12 +121,10 @@ export function makeRouter(probe: Probe, rooms: PubSub<Topics>) {
       .query(({ input }) => ({ text: `Hello, ${input.name}`, at: new Date(0) })),
     counter: v.router({
       get: v.procedure.query(() => probe.count),
-      add: v.procedure
-        .input(z.object({ by: z.number().int() }))
-        .mutation(({ input }) => {
-          probe.count += input.by;
-          return { count: probe.count };
-        }),
+      add: v.procedure.input(z.object({ by: z.number().int() })).mutation(({ input }) => {
+        probe.count += input.by;
+        return { count: probe.count };
+      }),
     }),
     // Answers only when cancelled: its `signal` aborting is what the test waits for.
     slow: v.procedure.input(z.string()).query(async ({ signal }) => {
@@ -126,16 +135,32 @@ export function makeRouter(probe: Probe, rooms: PubSub<Topics>) {
       probe.slowAborted.resolve(reason);
       return 'cancelled';
     }),
-    // A generator that counts itself, so a leaked subscription shows on the server.
+    // A generator that counts itself, so a leaked subscription shows on the server. It
+    // listens before it counts, so once `live` is up, an `emit` reaches it.
     ticks: v.procedure
       .input(z.object({ room: z.string().regex(/^[a-z]+$/) }))
       .subscription(async function* ({ input, signal }) {
+        const queue: string[] = [];
+        let wake: (() => void) | undefined;
+        const listener = (text: string) => {
+          queue.push(text);
+          wake?.();
+        };
+        const listeners = probe.listenersOf(input.room);
+        listeners.add(listener);
         probe.live.add(1);
         probe.started.add(1);
         probe.rooms.push(input.room);
         try {
-          yield* rooms.subscribe(`room:${input.room}`, { signal });
+          while (!signal.aborted) {
+            while (queue.length > 0) yield queue.shift() as string;
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              signal.addEventListener('abort', () => resolve(), { once: true });
+            });
+          }
         } finally {
+          listeners.delete(listener);
           probe.live.add(-1);
         }
       }),

@@ -5,23 +5,25 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { VolleyError } from '@volley/client';
 import { createVolleyOptions } from '@volley/react';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { settle, startVolley, within, type TestRouter, type Volley } from './harness.js';
+import { settle, startVolley, type TestRouter, type Volley, within } from './harness.js';
 
 let volley: Volley;
+let api: ReturnType<typeof createVolleyOptions<TestRouter>>;
 beforeEach(async () => {
   volley = await startVolley();
+  api = createVolleyOptions<TestRouter>(volley.client);
 });
 afterEach(async () => {
   cleanup();
   await volley.close();
 });
 
+function Greeting() {
+  const { data } = useQuery(api.greet.queryOptions({ name: 'Ada' }));
+  return <p>{data ? `${data.text} at ${data.at}` : 'loading'}</p>;
+}
+
 it('runs a query and renders its typed result (a Date arrives as a string)', async () => {
-  const api = createVolleyOptions<TestRouter>(volley.client);
-  function Greeting() {
-    const { data } = useQuery(api.greet.queryOptions({ name: 'Ada' }));
-    return <p>{data ? `${data.text} at ${data.at}` : 'loading'}</p>;
-  }
   render(<Greeting />, { wrapper: volley.wrapper });
   expect(await screen.findByText('Hello, Ada at 1970-01-01T00:00:00.000Z')).toBeTruthy();
   // The cache holds it under the key that queryKey() gives.
@@ -31,51 +33,50 @@ it('runs a query and renders its typed result (a Date arrives as a string)', asy
   });
 });
 
+function Failing({ onError }: { onError: (error: unknown) => void }) {
+  const { error } = useQuery(api.greet.queryOptions({ name: '' }));
+  if (error) onError(error);
+  return <p>{error ? `failed: ${error.message}` : 'loading'}</p>;
+}
+
 it("fails a query with the client's VolleyError, code and issues included", async () => {
-  const api = createVolleyOptions<TestRouter>(volley.client);
   let seen: unknown;
-  function Greeting() {
-    const { error } = useQuery(api.greet.queryOptions({ name: '' }));
-    seen = error ?? seen;
-    return <p>{error ? `failed: ${error.message}` : 'loading'}</p>;
-  }
-  render(<Greeting />, { wrapper: volley.wrapper });
+  render(<Failing onError={(error) => (seen = error)} />, { wrapper: volley.wrapper });
   await screen.findByText(/^failed:/);
   expect(seen).toBeInstanceOf(VolleyError);
   expect(seen).toMatchObject({ code: 'INVALID_PARAMS', issues: [{ path: ['name'] }] });
 });
 
+function Counter() {
+  const queryClient = useQueryClient();
+  // Never stale: only the invalidation can refetch it.
+  const count = useQuery(api.counter.get.queryOptions(undefined, { staleTime: Infinity }));
+  const add = useMutation(
+    api.counter.add.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: api.counter.get.queryKey() }),
+    }),
+  );
+  return (
+    <>
+      <p>count: {count.data ?? '…'}</p>
+      <p>last: {add.data?.count ?? 'none'}</p>
+      <button type="button" onClick={() => add.mutate({ by: 5 })}>
+        add
+      </button>
+    </>
+  );
+}
+
 it('runs a mutation, then invalidating the query by its key refetches it', async () => {
-  const api = createVolleyOptions<TestRouter>(volley.client);
-  function Counter() {
-    const queryClient = useQueryClient();
-    const count = useQuery(api.counter.get.queryOptions());
-    const add = useMutation(
-      api.counter.add.mutationOptions({
-        onSuccess: () => queryClient.invalidateQueries({ queryKey: api.counter.get.queryKey() }),
-      }),
-    );
-    return (
-      <>
-        <p>count: {count.data ?? '…'}</p>
-        <p>last: {add.data?.count ?? 'none'}</p>
-        <button type="button" onClick={() => add.mutate({ by: 5 })}>
-          add
-        </button>
-      </>
-    );
-  }
   render(<Counter />, { wrapper: volley.wrapper });
   await screen.findByText('count: 0');
   fireEvent.click(screen.getByText('add'));
   await screen.findByText('last: 5');
-  // Only the refetch that the invalidation caused can show the server's new count.
   await screen.findByText('count: 5');
   expect(volley.probe.count).toBe(5);
 });
 
 it('invalidates every query under a router with pathKey()', async () => {
-  const api = createVolleyOptions<TestRouter>(volley.client);
   const queryClient = volley.queryClient;
   await queryClient.fetchQuery(api.counter.get.queryOptions());
   await queryClient.fetchQuery(api.greet.queryOptions({ name: 'Ada' }));
@@ -88,12 +89,12 @@ it('invalidates every query under a router with pathKey()', async () => {
   expect(stale).not.toContainEqual(api.greet.queryKey({ name: 'Ada' }));
 });
 
+function Slow() {
+  const { status } = useQuery(api.slow.queryOptions('x'));
+  return <p>{status}</p>;
+}
+
 it("cancels a query on unmount: the server's signal aborts", async () => {
-  const api = createVolleyOptions<TestRouter>(volley.client);
-  function Slow() {
-    const { status } = useQuery(api.slow.queryOptions('x'));
-    return <p>{status}</p>;
-  }
   const view = render(<Slow />, { wrapper: volley.wrapper });
   await settle(volley.probe.slowStarted.promise);
   view.unmount();
@@ -103,14 +104,14 @@ it("cancels a query on unmount: the server's signal aborts", async () => {
   expect(volley.queryClient.getQueryState(api.slow.queryKey('x'))?.status).toBe('pending');
 });
 
+function Maybe({ name }: { name: string | undefined }) {
+  const { data, fetchStatus } = useQuery(
+    api.greet.queryOptions(name === undefined ? skipToken : { name }),
+  );
+  return <p>{data ? data.text : `no data (${fetchStatus})`}</p>;
+}
+
 it('skips a query while its input is skipToken', async () => {
-  const api = createVolleyOptions<TestRouter>(volley.client);
-  function Maybe({ name }: { name: string | undefined }) {
-    const { data, fetchStatus } = useQuery(
-      api.greet.queryOptions(name === undefined ? skipToken : { name }),
-    );
-    return <p>{data ? data.text : `no data (${fetchStatus})`}</p>;
-  }
   const view = render(<Maybe name={undefined} />, { wrapper: volley.wrapper });
   await screen.findByText('no data (idle)');
   view.rerender(<Maybe name="Bob" />);
