@@ -4,7 +4,7 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { VolleyError } from '@volley/client';
 import { createVolleyOptions, useSubscription } from '@volley/react';
-import { StrictMode, useState } from 'react';
+import { useState } from 'react';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { startVolley, type TestRouter, type Volley } from './harness.js';
 
@@ -64,12 +64,8 @@ it('delivers events, then leaves no subscription on the server after unmount', a
 });
 
 it('subscribes once under StrictMode and leaks nothing after unmount', async () => {
-  const view = render(
-    <StrictMode>
-      <Ticks room="lobby" />
-    </StrictMode>,
-    { wrapper: volley.wrapper },
-  );
+  // At the root: React double-mounts only under a root StrictMode.
+  const view = render(<Ticks room="lobby" />, { wrapper: volley.wrapper, reactStrictMode: true });
   await screen.findByText('status: active');
   await emit('lobby', 'one');
   // Exactly one delivery: the first mount's subscription did not survive the second.
