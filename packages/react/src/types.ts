@@ -158,10 +158,22 @@ export interface PathKeyed {
   pathKey(): VolleyQueryKey;
 }
 
+/** What every query has, whatever its input: its keys, and options that may skip. */
+interface QueryUtils<TInput, TOutput> extends PathKeyed {
+  /** The query's key for `input`; without input, the key matching every input of it. */
+  queryKey(input?: TInput): VolleyTaggedQueryKey<TOutput, VolleyClientError>;
+  /** Options for `useQuery(…)` that do not run the query while the input is `skipToken`. */
+  queryOptions<TData = TOutput>(
+    input: TInput | SkipToken,
+    options?: VolleyQueryOptionsIn<TOutput, TData>,
+  ): VolleySkippableQueryOptions<TOutput, TData>;
+}
+
 // Two tables (required and optional input) like the client's, rather than one with a
-// rest tuple: fewer instantiations for every procedure used.
+// rest tuple: fewer instantiations for every procedure used. In each, the `queryOptions`
+// with an input comes before the one that may skip, so it is the overload chosen first.
 interface RequiredInputUtils<TInput, TOutput> {
-  query: PathKeyed & {
+  query: {
     /**
      * Options for `useQuery(…)` and the rest of TanStack Query: the key is
      * {@link VolleyQueryKey} and the query function calls the procedure with TanStack
@@ -171,13 +183,7 @@ interface RequiredInputUtils<TInput, TOutput> {
       input: TInput,
       options?: VolleyQueryOptionsIn<TOutput, TData>,
     ): VolleyQueryOptions<TOutput, TData>;
-    queryOptions<TData = TOutput>(
-      input: TInput | SkipToken,
-      options?: VolleyQueryOptionsIn<TOutput, TData>,
-    ): VolleySkippableQueryOptions<TOutput, TData>;
-    /** The query's key for `input`; without input, the key matching every input of it. */
-    queryKey(input?: TInput): VolleyTaggedQueryKey<TOutput, VolleyClientError>;
-  };
+  } & QueryUtils<TInput, TOutput>;
   mutation: MutationUtils<TInput, TOutput>;
   subscription: PathKeyed & {
     /** Options for `useSubscription(…)`. Pass `skipToken` as the input to stay idle. */
@@ -190,23 +196,13 @@ interface RequiredInputUtils<TInput, TOutput> {
 
 /** The same, for a procedure that accepts `undefined`: the input may be left out. */
 interface OptionalInputUtils<TInput, TOutput> {
-  query: PathKeyed & {
-    /**
-     * Options for `useQuery(…)` and the rest of TanStack Query: the key is
-     * {@link VolleyQueryKey} and the query function calls the procedure with TanStack
-     * Query's abort signal. Pass `skipToken` as the input to keep it from running.
-     */
+  query: {
+    /** As for a required input (see `RequiredInputUtils`), with an input that may be left out. */
     queryOptions<TData = TOutput>(
       input?: TInput,
       options?: VolleyQueryOptionsIn<TOutput, TData>,
     ): VolleyQueryOptions<TOutput, TData>;
-    queryOptions<TData = TOutput>(
-      input: TInput | SkipToken,
-      options?: VolleyQueryOptionsIn<TOutput, TData>,
-    ): VolleySkippableQueryOptions<TOutput, TData>;
-    /** The query's key for `input`; without input, the key matching every input of it. */
-    queryKey(input?: TInput): VolleyTaggedQueryKey<TOutput, VolleyClientError>;
-  };
+  } & QueryUtils<TInput, TOutput>;
   mutation: MutationUtils<TInput, TOutput>;
   subscription: PathKeyed & {
     /** Options for `useSubscription(…)`. Pass `skipToken` as the input to stay idle. */

@@ -1,17 +1,13 @@
 // @vitest-environment happy-dom
 // useConnectionState follows the client's $state with nothing else re-rendering the component.
-import { act, cleanup, render, screen } from '@testing-library/react';
+import { act, render, screen } from '@testing-library/react';
 import { useConnectionState } from '@volley/react';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { startVolley, type Volley } from './harness.js';
+import { expect, it } from 'vitest';
+import { forEachTest, type Volley } from './harness.js';
 
 let volley: Volley;
-beforeEach(async () => {
-  volley = await startVolley();
-});
-afterEach(async () => {
-  cleanup();
-  await volley.close();
+forEachTest((started) => {
+  volley = started;
 });
 
 function State() {

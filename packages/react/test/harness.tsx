@@ -1,12 +1,17 @@
 // A real Volley server on 127.0.0.1 port 0, a client on `ws`, and what the tests wait on.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { act } from '@testing-library/react';
+import { act, cleanup } from '@testing-library/react';
 import { createClient, type VolleyClient } from '@volley/client';
 import { initVolley } from '@volley/core';
+import { createVolleyOptions } from '@volley/react';
 import { createPubSub, createServer, type PubSub, type VolleyServer } from '@volley/server';
 import type { ReactNode } from 'react';
+import { afterEach, beforeEach } from 'vitest';
 import WebSocket from 'ws';
 import { z } from 'zod';
+import { deferred, within } from '../../tests/test/helpers/harness.js';
+
+export { deferred, within };
 
 /** A number that tests can wait on: `until(n)` resolves once it is `n`. */
 export function gauge(what: string) {
@@ -35,30 +40,6 @@ export function gauge(what: string) {
       );
     },
   };
-}
-
-/** A promise with its resolve, for events the server reports. */
-export function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
-}
-
-/** Rejects if `promise` has not settled within `ms`: a generous bound, never a timing assertion. */
-export async function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Resolves once the client's connection is open (accepted by the server). */
@@ -199,6 +180,8 @@ export async function startVolley() {
     probe,
     rooms,
     client,
+    /** The helpers under test, over `client`. */
+    api: createVolleyOptions<TestRouter>(client),
     queryClient,
     /** Wraps a tree in the query client's provider. */
     wrapper: ({ children }: { children: ReactNode }) => (
@@ -216,3 +199,19 @@ export async function startVolley() {
   };
 }
 export type Volley = Awaited<ReturnType<typeof startVolley>>;
+
+/**
+ * Starts a Volley (server, client, query client) before each test and hands it to `use`;
+ * after each, unmounts what the test rendered and closes them all.
+ */
+export function forEachTest(use: (volley: Volley) => void): void {
+  let volley: Volley | undefined;
+  beforeEach(async () => {
+    volley = await startVolley();
+    use(volley);
+  });
+  afterEach(async () => {
+    cleanup();
+    await volley?.close();
+  });
+}

@@ -1,21 +1,16 @@
 // @vitest-environment happy-dom
 // Queries and mutations through TanStack Query against a real Volley server.
 import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { VolleyError } from '@volley/client';
-import { createVolleyOptions } from '@volley/react';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { settle, startVolley, type TestRouter, type Volley, within } from './harness.js';
+import { expect, it } from 'vitest';
+import { forEachTest, settle, type Volley, within } from './harness.js';
 
 let volley: Volley;
-let api: ReturnType<typeof createVolleyOptions<TestRouter>>;
-beforeEach(async () => {
-  volley = await startVolley();
-  api = createVolleyOptions<TestRouter>(volley.client);
-});
-afterEach(async () => {
-  cleanup();
-  await volley.close();
+let api: Volley['api'];
+forEachTest((started) => {
+  volley = started;
+  api = started.api;
 });
 
 function Greeting() {

@@ -1,22 +1,18 @@
 // @vitest-environment happy-dom
 // useSubscription against a real Volley server, whose subscription generator counts itself:
 // a subscription left running on the server after an unmount would show as a live count.
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen } from '@testing-library/react';
 import { VolleyError } from '@volley/client';
-import { createVolleyOptions, useSubscription } from '@volley/react';
+import { useSubscription } from '@volley/react';
 import { useState } from 'react';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { startVolley, type TestRouter, type Volley } from './harness.js';
+import { expect, it } from 'vitest';
+import { forEachTest, type Volley } from './harness.js';
 
 let volley: Volley;
-let api: ReturnType<typeof createVolleyOptions<TestRouter>>;
-beforeEach(async () => {
-  volley = await startVolley();
-  api = createVolleyOptions<TestRouter>(volley.client);
-});
-afterEach(async () => {
-  cleanup();
-  await volley.close();
+let api: Volley['api'];
+forEachTest((started) => {
+  volley = started;
+  api = started.api;
 });
 
 /** Shows everything the hook reports, one line each. */
