@@ -84,8 +84,8 @@ const initial = <TData>(of: string, enabled: boolean): State<TData> => ({
 export function useSubscription<TData>(
   options: VolleySubscriptionOptions<TData>,
 ): SubscriptionResult<TData> {
-  const connectionState = useConnectionState(options.client);
-  const { enabled } = options;
+  const { client, enabled } = options;
+  const connectionState = useConnectionState(client);
   const [generation, setGeneration] = useState(0);
   const of = `${generation}:${enabled}:${hashKey(options.key)}`;
   const [state, setState] = useState(() => initial<TData>(of, enabled));
@@ -107,7 +107,6 @@ export function useSubscription<TData>(
       if (live)
         setState((previous) => (previous.of === of ? { ...previous, ...change } : previous));
     };
-    const { client } = latest.current;
     const subscription = latest.current.subscribe({
       timeoutMs: latest.current.timeoutMs,
       onStarted() {
@@ -147,7 +146,7 @@ export function useSubscription<TData>(
       stopWatching();
       subscription.unsubscribe();
     };
-  }, [of, enabled]);
+  }, [of, enabled, client]);
 
   const reset = useCallback(() => setGeneration((count) => count + 1), []);
   // Until the effect has run for a new key, report a fresh state rather than the last
