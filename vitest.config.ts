@@ -27,6 +27,7 @@ export default defineConfig({
       { find: /^@volley\/server$/, replacement: source('./packages/server/src/index.ts') },
       { find: /^@volley\/client$/, replacement: source('./packages/client/src/index.ts') },
       { find: /^@volley\/redis$/, replacement: source('./packages/redis/src/index.ts') },
+      { find: /^@volley\/react$/, replacement: source('./packages/react/src/index.ts') },
     ],
   },
   test: {
@@ -40,7 +41,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'volley',
-          include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+          // React tests are .tsx and ask for a DOM per file (`// @vitest-environment
+          // happy-dom`); every other file keeps the default Node environment.
+          include: ['packages/*/test/**/*.test.{ts,tsx}', 'examples/*/test/**/*.test.{ts,tsx}'],
           typecheck: {
             enabled: true,
             include: ['packages/*/test/**/*.test-d.ts'],

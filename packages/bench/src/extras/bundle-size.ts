@@ -12,6 +12,8 @@ interface BundleEntry {
   label: string;
   /** The imports an application making calls and subscriptions over a WebSocket needs. */
   code: string;
+  /** Packages left out of the bundle: an app has them anyway, so they are not this entry's cost. */
+  external?: string[];
 }
 
 const ENTRIES: BundleEntry[] = [
@@ -19,6 +21,13 @@ const ENTRIES: BundleEntry[] = [
     name: 'volley',
     label: '@volley/client (createClient)',
     code: "export { createClient } from '@volley/client';",
+  },
+  {
+    // Its own cost on top of what a React app with TanStack Query and Volley already ships.
+    name: 'volley-react',
+    label: '@volley/react (react, @tanstack/react-query, @volley/client external)',
+    code: "export { createVolleyOptions, useConnectionState, useSubscription } from '@volley/react';",
+    external: ['react', '@tanstack/react-query', '@volley/client'],
   },
   {
     name: 'trpc',
@@ -62,6 +71,7 @@ async function measure(entry: BundleEntry): Promise<BundleResult> {
     // The metafile's paths are relative to this, whatever directory the bench runs from.
     absWorkingDir: BENCH_DIR,
     bundle: true,
+    external: entry.external,
     minify: true,
     format: 'esm',
     platform: 'browser',
