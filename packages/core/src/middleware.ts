@@ -51,7 +51,7 @@ export type MiddlewareFunction<TCtx, TExtra extends object> = (
  */
 export type MiddlewareReturn<TResult> = typeof extraContext extends keyof TResult
   ? TResult
-  : TypeError<"A middleware must return what next() gave it: 'return next()' or 'return next({ ctx })'">;
+  : TypeError<"A middleware must return next()'s result: 'return next()' or 'return next({ ctx })'">;
 
 /**
  * The context a middleware adds, from what it resolves to. Its returns are read
