@@ -34,7 +34,7 @@ export interface ResolverOptions<TCtx, TInput> {
    * last event it received. Pass it on (`events.subscribe(topic, { signal, lastEventId })`)
    * to replay what it missed.
    */
-  lastEventId?: string;
+  lastEventId?: string | undefined;
 }
 
 /** A procedure's runtime definition, with its types erased. */
