@@ -28,25 +28,25 @@ export interface ClientOptions {
    * The WebSocket implementation. Default: the platform's `WebSocket`. On Node 20,
    * pass `ws`'s default export.
    */
-  WebSocket?: WebSocketConstructor;
+  WebSocket?: WebSocketConstructor | undefined;
   /**
    * Default timeout of each call, in ms. See {@link DEFAULT_TIMEOUT_MS}. `Infinity` disables
    * it. One timer per client, armed for the earliest deadline, serves every timeout, so a
    * call fires its timeout when `timeoutMs` has passed, as a timer of its own would.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Reconnection backoff. See `DEFAULT_RETRY`. */
-  retry?: RetryOptions;
+  retry?: RetryOptions | undefined;
   /**
    * Heartbeat interval in ms (see `DEFAULT_HEARTBEAT_INTERVAL_MS`); `0` turns heartbeats
    * off. Pings are sent only on a silent connection and never keep a lazy one open.
    */
-  heartbeatIntervalMs?: number;
+  heartbeatIntervalMs?: number | undefined;
   /** Abandon a connection attempt not accepted within this many ms. See `DEFAULT_CONNECT_TIMEOUT_MS`. */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /**
    * Connect at the first call rather than at once, and close the connection after it has
    * had nothing to do for `idleMs` (default {@link DEFAULT_LAZY_IDLE_MS}). Default `false`.
    */
-  lazy?: boolean | { idleMs?: number };
+  lazy?: boolean | { idleMs?: number | undefined } | undefined;
 }

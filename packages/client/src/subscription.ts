@@ -1,24 +1,24 @@
 /** Callbacks and options of `.subscribe(input, options)`. */
 export interface SubscribeOptions<TData> {
   /** Ends the subscription (quietly, like `unsubscribe()`) when it aborts. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** How long to wait for the server to acknowledge, in ms. Default: the client's `timeoutMs`. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Each event, in order. With `onData` set, the subscription cannot also be iterated. */
-  onData?: (data: TData) => void;
+  onData?: ((data: TData) => void) | undefined;
   /** The subscription failed: a `VolleyError`, `ConnectionLostError` or `ClientClosedError`. */
-  onError?: (error: unknown) => void;
+  onError?: ((error: unknown) => void) | undefined;
   /** The server ended the subscription. */
-  onComplete?: () => void;
+  onComplete?: (() => void) | undefined;
   /** The server acknowledged the subscription; events may follow. */
-  onStarted?: () => void;
+  onStarted?: (() => void) | undefined;
   /**
    * The subscription came back after a lost connection. `recovered` is true when every
    * event missed meanwhile is being replayed; false when some may be lost and the app
    * should resync. Without this callback, a subscription that had a position and was not
    * recovered fails with `ResyncRequiredError` instead of going on with a gap.
    */
-  onResumed?: (info: { recovered: boolean }) => void;
+  onResumed?: ((info: { recovered: boolean }) => void) | undefined;
 }
 
 /**

@@ -10,12 +10,12 @@ import type { SubscribeOptions, Subscription } from './subscription.js';
 /** Options of one query or mutation. */
 export interface CallOptions {
   /** Aborting rejects the call with the signal's reason and tells the server (`rpc.cancel`). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Rejects with `VolleyError` `TIMEOUT` after this many ms and tells the server.
    * Default: the client's `timeoutMs`.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** Options of one mutation. */
@@ -25,7 +25,7 @@ export interface MutationOptions extends CallOptions {
    * again. Default `false`: a mutation that was sent and not answered when the connection
    * dropped rejects with `ConnectionLostError` and is never re-sent silently.
    */
-  idempotent?: boolean;
+  idempotent?: boolean | undefined;
 }
 
 // Two tables rather than one with a rest tuple (`...args: [input?: TInput, ...]`): the

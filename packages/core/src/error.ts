@@ -11,15 +11,15 @@ export interface VolleyErrorOptions {
   /** The error's name, which sets its JSON-RPC number. */
   code: ErrorCodeName;
   /** Sent to the client. Defaults to the code's standard text or the code itself. */
-  message?: string;
+  message?: string | undefined;
   /** Application data, sent to the client as `error.data.details`. Must be JSON. */
   data?: unknown;
   /** The underlying error. Never sent to the client. */
   cause?: unknown;
   /** Validation issues, sent as `error.data.issues`. */
-  issues?: ErrorIssue[];
+  issues?: ErrorIssue[] | undefined;
   /** The server limit that refused the call, such as `'maxInFlight'`; sent as `error.data.limit`. */
-  limit?: string;
+  limit?: string | undefined;
 }
 
 /**

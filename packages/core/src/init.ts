@@ -1,4 +1,9 @@
-import type { MiddlewareFunction } from './middleware.js';
+import type {
+  ExtraContext,
+  MiddlewareFunction,
+  MiddlewareOptions,
+  MiddlewareReturn,
+} from './middleware.js';
 import { createProcedureBuilder, type ProcedureBuilder, type SchemaTypes } from './procedure.js';
 import { createRouter, type Router, type RouterRecord } from './router.js';
 
@@ -8,10 +13,13 @@ export interface Volley<TCtx> {
   procedure: ProcedureBuilder<TCtx, SchemaTypes<undefined, undefined>, undefined>;
   /** Makes a router; see {@link createRouter}. */
   router<TRecord extends RouterRecord>(record: TRecord): Router<TCtx, TRecord>;
-  /** Types a reusable middleware for this context. Returns it unchanged. */
-  middleware<TExtra extends object>(
-    middleware: MiddlewareFunction<TCtx, TExtra>,
-  ): MiddlewareFunction<TCtx, TExtra>;
+  /**
+   * Types a reusable middleware for this context. Returns it unchanged. It must return
+   * what `next()` gave it; anything else is a type error that says so.
+   */
+  middleware<TResult>(
+    middleware: (options: MiddlewareOptions<TCtx>) => Promise<MiddlewareReturn<TResult>>,
+  ): MiddlewareFunction<TCtx, ExtraContext<TResult>>;
 }
 
 /**
@@ -26,6 +34,9 @@ export function initVolley<TCtx extends object = Record<never, never>>(): Volley
   return {
     procedure: createProcedureBuilder<TCtx>(),
     router: (record) => createRouter(record),
-    middleware: (middleware) => middleware,
+    // The check is the parameter's type; what comes back is the same function.
+    middleware: <TResult>(
+      middleware: (options: MiddlewareOptions<TCtx>) => Promise<MiddlewareReturn<TResult>>,
+    ) => middleware as unknown as MiddlewareFunction<TCtx, ExtraContext<TResult>>,
   };
 }

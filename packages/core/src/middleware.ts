@@ -1,4 +1,6 @@
 import type { ProcedureType } from './procedure.js';
+// biome-ignore lint/suspicious/noShadowRestrictedNames: type-only, and the name the compiler prints.
+import type { TypeError } from './type-error.js';
 
 declare const extraContext: unique symbol;
 
@@ -39,6 +41,28 @@ export interface MiddlewareOptions<TCtx> {
 export type MiddlewareFunction<TCtx, TExtra extends object> = (
   options: MiddlewareOptions<TCtx>,
 ) => Promise<MiddlewareResult<TExtra>>;
+
+/**
+ * What a middleware must resolve to, for `.use()` and `v.middleware()`: `TResult`
+ * (what it does resolve to) when that is `next()`'s result, which alone has the
+ * type-only key, else an error that says what to return. Those two spell the
+ * middleware's type out rather than name an alias, so that the first line of the
+ * error already carries the sentence.
+ */
+export type MiddlewareReturn<TResult> = typeof extraContext extends keyof TResult
+  ? TResult
+  : TypeError<"A middleware must return next()'s result: 'return next()' or 'return next({ ctx })'">;
+
+/**
+ * The context a middleware adds, from what it resolves to. Its returns are read
+ * together (not each on its own): one that returns `next()` on one path and
+ * `next({ ctx })` on another adds only what both have.
+ */
+export type ExtraContext<TResult> = [TResult] extends [
+  MiddlewareResult<infer TExtra extends object>,
+]
+  ? TExtra
+  : never;
 
 /** Overwrites the keys of `T` with those of `U`, as `next({ ctx })` does at runtime. */
 export type Overwrite<T, U> = {

@@ -1,10 +1,13 @@
 import type {
   AnyMiddleware,
+  ExtraContext,
   MiddlewareFunction,
+  MiddlewareOptions,
   MiddlewareResult,
+  MiddlewareReturn,
   Overwrite,
 } from './middleware.js';
-import type { SchemaTypes, StandardSchemaTypes, ZodTypesCarrier } from './schema-types.js';
+import type { SchemaArgument, SchemaTypes, SchemaTypesOf } from './schema-types.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 import type { Tracked, UntrackedData } from './tracked.js';
 
@@ -31,7 +34,7 @@ export interface ResolverOptions<TCtx, TInput> {
    * last event it received. Pass it on (`events.subscribe(topic, { signal, lastEventId })`)
    * to replay what it missed.
    */
-  lastEventId?: string;
+  lastEventId?: string | undefined;
 }
 
 /** A procedure's runtime definition, with its types erased. */
@@ -78,34 +81,27 @@ export interface ProcedureBuilder<
   TOutput extends SchemaTypes | undefined,
 > {
   /**
-   * Validates the input with a Standard Schema (zod, valibot, ...). Replaces an earlier one.
-   * (zod schemas take this overload, which reads their types where they are cheapest.)
+   * Validates the input with a zod schema or another Standard Schema (valibot, arktype,
+   * ...). Replaces an earlier one. Anything else is a type error that says so.
    */
-  input<TSchema extends ZodTypesCarrier>(
-    schema: TSchema,
-  ): ProcedureBuilder<TCtx, TSchema['_zod'], TOutput>;
-  /** Validates the input with a Standard Schema (zod, valibot, ...). Replaces an earlier one. */
-  input<TSchema extends StandardSchemaV1>(
-    schema: TSchema,
-  ): ProcedureBuilder<TCtx, StandardSchemaTypes<TSchema>, TOutput>;
+  input<TSchema>(
+    schema: SchemaArgument<TSchema, '.input()'>,
+  ): ProcedureBuilder<TCtx, SchemaTypesOf<TSchema>, TOutput>;
   /**
-   * Validates what the resolver returns (each event, for a subscription). A failure is
-   * a server bug: the client gets `INTERNAL_ERROR` and `onError` the issues.
+   * Validates what the resolver returns (each event, for a subscription) with a zod
+   * schema or another Standard Schema. A failure is a server bug: the client gets
+   * `INTERNAL_ERROR` and `onError` the issues.
    */
-  output<TSchema extends ZodTypesCarrier>(
-    schema: TSchema,
-  ): ProcedureBuilder<TCtx, TInput, TSchema['_zod']>;
+  output<TSchema>(
+    schema: SchemaArgument<TSchema, '.output()'>,
+  ): ProcedureBuilder<TCtx, TInput, SchemaTypesOf<TSchema>>;
   /**
-   * Validates what the resolver returns (each event, for a subscription). A failure is
-   * a server bug: the client gets `INTERNAL_ERROR` and `onError` the issues.
+   * Adds a middleware, which runs before input validation in the order added. It must
+   * return what `next()` gave it; anything else is a type error that says so.
    */
-  output<TSchema extends StandardSchemaV1>(
-    schema: TSchema,
-  ): ProcedureBuilder<TCtx, TInput, StandardSchemaTypes<TSchema>>;
-  /** Adds a middleware, which runs before input validation in the order added. */
-  use<TExtra extends object>(
-    middleware: MiddlewareFunction<TCtx, TExtra>,
-  ): ProcedureBuilder<Overwrite<TCtx, TExtra>, TInput, TOutput>;
+  use<TResult>(
+    middleware: (options: MiddlewareOptions<TCtx>) => Promise<MiddlewareReturn<TResult>>,
+  ): ProcedureBuilder<Overwrite<TCtx, ExtraContext<TResult>>, TInput, TOutput>;
   /** A read. A client may retry it after a lost connection. */
   query<TResult extends ReturnOf<TOutput>>(
     resolver: (options: ResolverOptions<TCtx, TInput['output']>) => MaybePromise<TResult>,

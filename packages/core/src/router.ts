@@ -1,8 +1,40 @@
 import type { AnyProcedure } from './procedure.js';
+// Aliased: this file also throws the global `TypeError`, which the import leaves alone.
+import type { TypeError as TypeLevelError } from './type-error.js';
 
-/** The procedures and sub-routers of a router, by key. */
+// The keys `keyProblem` refuses, typed so that a value under one is a compile error
+// that says why. They are index signatures and optional members of `RouterRecord`
+// rather than a conditional type over each key: the check is then part of the
+// assignability TypeScript does anyway, at every depth, for next to nothing.
+type DottedKey = TypeLevelError<"Router keys may not contain '.'">;
+type DollarKey = TypeLevelError<"Router keys starting with '$' are reserved for client methods">;
+type RpcKey =
+  TypeLevelError<"Router key 'rpc' is not allowed: 'rpc' is reserved for protocol methods">;
+type ThenKey =
+  TypeLevelError<"Router key 'then' is not allowed: 'then' would make the client proxy look like a promise">;
+type EmptyKey = TypeLevelError<"Router key '' is not allowed: it is empty">;
+
+/**
+ * The procedures and sub-routers of a router, by key. The keys `createRouter` refuses
+ * (empty, containing `.`, `rpc`, `then`, starting with `$`) are typed as errors that
+ * say why, so using one fails to compile.
+ */
 export interface RouterRecord {
-  readonly [key: string]: AnyProcedure | AnyRouter | RouterRecord;
+  readonly [key: string]:
+    | AnyProcedure
+    | AnyRouter
+    | RouterRecord
+    | DottedKey
+    | DollarKey
+    | RpcKey
+    | ThenKey
+    | EmptyKey
+    | undefined;
+  readonly [key: `${string}.${string}`]: DottedKey;
+  readonly [key: `$${string}`]: DollarKey;
+  readonly rpc?: RpcKey;
+  readonly then?: ThenKey;
+  readonly ''?: EmptyKey;
 }
 
 /** A router: a tree of procedures, flattened to dotted paths for the server. */
@@ -58,7 +90,8 @@ function flatten(
     else if (isRouter(value)) {
       for (const [subPath, procedure] of value.procedures)
         into.set(`${path}.${subPath}`, procedure);
-    } else if (typeof value === 'object' && value !== null) flatten(value, `${path}.`, into);
+    } else if (typeof value === 'object' && value !== null)
+      flatten(value as RouterRecord, `${path}.`, into);
     else
       throw new TypeError(`Router key "${path}" is not a procedure, a router or an object of them`);
   }
@@ -69,7 +102,8 @@ function flatten(
  * Makes a router from procedures, routers and plain objects of them. A nested key
  * becomes a dotted path: `{ chat: { send } }` serves `chat.send`.
  *
- * @throws TypeError when a key is empty, contains ".", is "rpc" or "then", or starts with "$".
+ * @throws TypeError when a key is empty, contains ".", is "rpc" or "then", or starts with "$"
+ * (which {@link RouterRecord} also refuses at compile time).
  */
 export function createRouter<TCtx, TRecord extends RouterRecord>(
   record: TRecord,

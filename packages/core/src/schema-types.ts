@@ -1,6 +1,8 @@
 // How the procedure builder reads a schema's input and output types. This is on the
 // type-check hot path: it runs once per `.input()` and `.output()` of every procedure.
 import type { InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from './standard-schema.js';
+// biome-ignore lint/suspicious/noShadowRestrictedNames: type-only, and the name the compiler prints.
+import type { TypeError } from './type-error.js';
 
 /**
  * The input and output types of a schema: what it accepts and what it produces. The
@@ -31,3 +33,21 @@ export type StandardSchemaTypes<TSchema extends StandardSchemaV1> = {
   readonly input: InferSchemaInput<TSchema>;
   readonly output: InferSchemaOutput<TSchema>;
 };
+
+/**
+ * What `.input()` and `.output()` (named by `TMethod`) accept: the schema itself when it
+ * is a zod schema or another Standard Schema, else a {@link TypeError} that says so. zod
+ * is asked first, which is the cheap question (see {@link ZodTypesCarrier}).
+ */
+export type SchemaArgument<TSchema, TMethod extends string> = TSchema extends ZodTypesCarrier
+  ? TSchema
+  : TSchema extends StandardSchemaV1
+    ? TSchema
+    : TypeError<`${TMethod} takes a zod schema or another Standard Schema`>;
+
+/** The {@link SchemaTypes} of a schema that {@link SchemaArgument} accepted. */
+export type SchemaTypesOf<TSchema> = TSchema extends ZodTypesCarrier
+  ? TSchema['_zod']
+  : TSchema extends StandardSchemaV1
+    ? StandardSchemaTypes<TSchema>
+    : never;

@@ -365,6 +365,7 @@ describe('methods', () => {
     });
     expect(xRuns).toBe(1);
     const x = v.procedure.mutation(() => 'x');
+    // @ts-expect-error 'rpc' is refused at compile time too; this checks the run-time guard.
     expect(() => v.router({ rpc: { x } })).toThrow(/reserved/);
     const handMade = {
       kind: 'router',
