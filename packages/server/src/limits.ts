@@ -136,25 +136,25 @@ export type OriginCheck = (origin: string | undefined, request: IncomingMessage)
 /** The limit options of `createServer`. Each can be `Infinity` (or `false`) to lift it. */
 export interface LimitOptions {
   /** Largest frame accepted, in bytes. See {@link DEFAULT_MAX_PAYLOAD}. Must be finite. */
-  maxPayload?: number;
+  maxPayload?: number | undefined;
   /** See {@link DEFAULT_MAX_QUEUED_BEFORE_READY}. */
-  maxQueuedBeforeReady?: number;
+  maxQueuedBeforeReady?: number | undefined;
   /** See {@link DEFAULT_MAX_DEPTH}. */
-  maxDepth?: number;
+  maxDepth?: number | undefined;
   /** See {@link DEFAULT_MAX_BATCH_LENGTH}. */
-  maxBatchLength?: number;
+  maxBatchLength?: number | undefined;
   /** See {@link DEFAULT_MAX_IN_FLIGHT}. */
-  maxInFlight?: number;
+  maxInFlight?: number | undefined;
   /** See {@link DEFAULT_MAX_SUBSCRIPTIONS}. */
-  maxSubscriptions?: number;
+  maxSubscriptions?: number | undefined;
   /** See {@link DEFAULT_RATE_LIMIT}. `false` turns it off. */
-  rateLimit?: RateLimit | false;
+  rateLimit?: RateLimit | false | undefined;
   /** See {@link DEFAULT_MAX_CONNECTIONS}. */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
   /** See {@link DEFAULT_CONNECTION_INIT_TIMEOUT_MS}. `Infinity` waits for ever. */
-  connectionInitTimeoutMs?: number;
+  connectionInitTimeoutMs?: number | undefined;
   /** See {@link DEFAULT_HIGH_WATER_MARK}. */
-  highWaterMark?: number;
+  highWaterMark?: number | undefined;
   /**
    * The web origins allowed to connect, checked at the upgrade: others get HTTP 403 and
    * no WebSocket. Exact strings such as `'https://app.example.com'` (a request without
@@ -163,19 +163,19 @@ export interface LimitOptions {
    * every origin. Set it when a browser's cookies authenticate the connection, or any
    * web page may open a socket as your user (cross-site WebSocket hijacking).
    */
-  allowedOrigins?: readonly string[] | OriginCheck;
+  allowedOrigins?: readonly string[] | OriginCheck | undefined;
   /** See {@link DEFAULT_MAX_QUEUED_BYTES_BEFORE_READY}. */
-  maxQueuedBytesBeforeReady?: number;
+  maxQueuedBytesBeforeReady?: number | undefined;
   /** Most validation issues one error reply carries. See `DEFAULT_MAX_ISSUES`. */
-  maxIssues?: number;
+  maxIssues?: number | undefined;
   /** See {@link DEFAULT_MAX_PENDING_CONNECTIONS}. */
-  maxPendingConnections?: number;
+  maxPendingConnections?: number | undefined;
   /** See {@link DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}. */
-  maxConnectionsPerAddress?: number;
+  maxConnectionsPerAddress?: number | undefined;
   /** See {@link DEFAULT_UPGRADE_TIMEOUT_MS}. */
-  upgradeTimeoutMs?: number;
+  upgradeTimeoutMs?: number | undefined;
   /** See {@link DEFAULT_MAX_PENDING_UPGRADES}. */
-  maxPendingUpgrades?: number;
+  maxPendingUpgrades?: number | undefined;
 }
 
 /** The limits each connection enforces, resolved to numbers. */

@@ -62,7 +62,7 @@ type ContextOption<TCtx> =
   Record<never, never> extends TCtx
     ? {
         /** Builds the context once per connection. Optional: this router's context has no required keys. */
-        createContext?: (info: ConnectionInfo) => TCtx | Promise<TCtx>;
+        createContext?: ((info: ConnectionInfo) => TCtx | Promise<TCtx>) | undefined;
       }
     : {
         /**
@@ -83,7 +83,7 @@ export type ServerOptions<TRouter extends AnyRouter> = ContextOption<RouterConte
    * Send unexpected errors' messages and stacks to clients. Default `false`: clients
    * get `Internal error` and only `onError` sees the real error. For development only.
    */
-  exposeErrors?: boolean;
+  exposeErrors?: boolean | undefined;
   /**
    * Called with every error a procedure throws (expected ones, such as invalid input or a
    * `VolleyError` you threw, included) and every failure of the server's own. It must not
@@ -91,7 +91,7 @@ export type ServerOptions<TRouter extends AnyRouter> = ContextOption<RouterConte
    * `reportToStderr`, which writes unexpected errors (`INTERNAL_ERROR`) to stderr; `false`
    * reports nothing.
    */
-  onError?: ((info: ErrorInfo) => void) | false;
+  onError?: ((info: ErrorInfo) => void) | false | undefined;
   /**
    * Read each client's address from the `X-Forwarded-For` header of its upgrade request,
    * as set by proxies in front of the server: `true` (or `1`) trusts the one proxy in
@@ -101,11 +101,11 @@ export type ServerOptions<TRouter extends AnyRouter> = ContextOption<RouterConte
    * when clients cannot reach the server except through those proxies, or a client could
    * claim any address.
    */
-  trustProxy?: boolean | number;
+  trustProxy?: boolean | number | undefined;
   /** See {@link DEFAULT_CLOSE_TIMEOUT_MS}. */
-  closeTimeoutMs?: number;
+  closeTimeoutMs?: number | undefined;
   /** See {@link DEFAULT_HEARTBEAT_INTERVAL_MS}. */
-  heartbeatIntervalMs?: number;
+  heartbeatIntervalMs?: number | undefined;
   /** See {@link DEFAULT_DRAIN_TIMEOUT_MS}. */
-  drainTimeoutMs?: number;
+  drainTimeoutMs?: number | undefined;
 } & LimitOptions;

@@ -66,16 +66,8 @@ export const cursors = v.router({
     ),
   onCursorResumable: v.procedure
     .input(z.object({ doc: z.string() }))
-    // TODO(lead): the README's `{ signal, lastEventId }` needs
-    // TopicSubscribeOptions.lastEventId?: string | undefined under exactOptionalPropertyTypes.
-    // .subscription(({ input, signal, lastEventId }) =>
-    //   events.subscribe(`cursor:${input.doc}`, { signal, lastEventId }),
-    // ),
     .subscription(({ input, signal, lastEventId }) =>
-      events.subscribe(
-        `cursor:${input.doc}`,
-        lastEventId === undefined ? { signal } : { signal, lastEventId },
-      ),
+      events.subscribe(`cursor:${input.doc}`, { signal, lastEventId }),
     ),
 });
 

@@ -82,18 +82,8 @@ export const appRouter = v.router({
       }),
     onMessage: v.procedure
       .input(z.object({ room: z.string() }))
-      // TODO(lead): `lastEventId` is `string | undefined` here (ResolverOptions), and
-      // TopicSubscribeOptions.lastEventId is `?: string`: under exactOptionalPropertyTypes
-      // the README's `{ signal, lastEventId }` does not compile until it is
-      // `lastEventId?: string | undefined` (and `signal?: AbortSignal | undefined`).
-      // .subscription(({ input, signal, lastEventId }) =>
-      //   rooms.subscribe(`room:${input.room}`, { signal, lastEventId }),
-      // ),
       .subscription(({ input, signal, lastEventId }) =>
-        rooms.subscribe(
-          `room:${input.room}`,
-          lastEventId === undefined ? { signal } : { signal, lastEventId },
-        ),
+        rooms.subscribe(`room:${input.room}`, { signal, lastEventId }),
       ),
   },
   admin: v.router({

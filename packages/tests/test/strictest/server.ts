@@ -31,13 +31,8 @@ export const server = createServer({
     return typeof requestId === 'string' ? { user, requestId } : { user };
   },
   onError: report,
-  // TODO(lead): with exactOptionalPropertyTypes these need `?: T | undefined` in
-  // ServerOptions and LimitOptions, or a user must drop absent values first:
-  // maxPayload: config.maxPayload,
-  // exposeErrors: config.exposeErrors,
-  // allowedOrigins: config.allowedOrigins,
-  ...(config.maxPayload === undefined ? {} : { maxPayload: config.maxPayload }),
-  exposeErrors: config.exposeErrors ?? false,
+  maxPayload: config.maxPayload,
+  exposeErrors: config.exposeErrors,
   maxDepth: 64,
   maxBatchLength: 1_000,
   maxInFlight: 1_024,
@@ -46,7 +41,7 @@ export const server = createServer({
   maxConnections: 10_000,
   connectionInitTimeoutMs: 10_000,
   highWaterMark: 1024 * 1024,
-  allowedOrigins: config.allowedOrigins ?? ['https://app.example.com'],
+  allowedOrigins: config.allowedOrigins,
 });
 
 export async function start(): Promise<void> {
