@@ -1,10 +1,13 @@
+import type { Disconnect } from './disconnect.js';
+
 /**
  * The connection dropped (or could not be opened) while a call or subscription was
  * waiting. The server may or may not have run the call. `retriable` is always true:
  * the next call opens a new connection.
  */
 export class ConnectionLostError extends Error {
-  override readonly name = 'ConnectionLostError';
+  /** `ConnectionLostError`, or the subclass's name. */
+  override readonly name: string = 'ConnectionLostError';
   readonly retriable = true;
   /** The WebSocket close code, such as 1006 (abnormal) or 1001 (server going away). */
   declare readonly closeCode: number;
@@ -14,6 +17,25 @@ export class ConnectionLostError extends Error {
     super(`Connection lost (${closeCode}${closeReason && `: ${closeReason}`})`);
     this.closeCode = closeCode;
     this.closeReason = closeReason;
+  }
+}
+
+/**
+ * With `failFast`: the server could not be reached, so the call or subscription was not
+ * kept waiting. One made while the server is unreachable was never sent; one that was
+ * waiting when it became unreachable was not sent again (a query sent before the
+ * connection dropped may have run, as with {@link ConnectionLostError}, which this
+ * extends). `disconnect` says why (`refused`, `timeout`, ...). `retriable` is true.
+ */
+export class UnreachableError extends ConnectionLostError {
+  override readonly name = 'UnreachableError';
+  /** Why the server is unreachable: the last failed attempt. */
+  declare readonly disconnect: Disconnect;
+
+  constructor(disconnect: Disconnect) {
+    super(disconnect.code, disconnect.reason);
+    this.disconnect = disconnect;
+    this.message = `Server unreachable (${disconnect.kind}${disconnect.reason && `: ${disconnect.reason}`})`;
   }
 }
 
