@@ -13,6 +13,7 @@ import { AUTH, authParams, CANCEL, UNAUTHORIZED } from './protocol.js';
 import { createProxy } from './proxy.js';
 import { createRequestTable, type PendingRequest } from './request-table.js';
 import { createSubscriptionTable } from './subscription-table.js';
+import { onAbort } from './timers.js';
 import type { MutationOptions, VolleyClient } from './types.js';
 
 /**
@@ -131,12 +132,9 @@ export function createClient<TRouter extends AnyRouter>(
         reject,
       });
     });
-    if (signal) {
-      const onAbort = () => requests.expire(id, signal.reason);
-      const off = () => signal.removeEventListener('abort', onAbort);
-      signal.addEventListener('abort', onAbort, { once: true });
-      promise.then(off, off);
-    }
+    // An abort after the call ended has nothing to expire.
+    const off = onAbort(signal, () => requests.expire(id, signal?.reason));
+    promise.then(off, off);
     return promise;
   }
 

@@ -1,6 +1,5 @@
 import { encodeRequest, type Params } from '@volley/core';
 import type { Disconnect } from './disconnect.js';
-import { watchSilence } from './heartbeat.js';
 import {
   type ClientOptions,
   DEFAULT_CLIENT_HEARTBEAT_INTERVAL_MS,
@@ -18,7 +17,7 @@ import {
   PING,
   UNAUTHORIZED,
 } from './protocol.js';
-import { isDelay, later } from './timers.js';
+import { isDelay, later, now } from './timers.js';
 import { OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
 
 /**
@@ -117,7 +116,9 @@ export function createConnection(options: ClientOptions, hooks: ConnectionHooks)
   /** Consecutive attempts that did not reach acceptance; reset by `accepted()` and a new series. */
   let failures = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let heartbeat: ReturnType<typeof watchSilence> | undefined;
+  let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the current socket's last frame arrived (or it opened), on the `now()` clock. */
+  let lastFrame = 0;
   let connectTimer: ReturnType<typeof setTimeout> | undefined;
   let closed: Promise<void> | undefined;
 
@@ -153,17 +154,12 @@ export function createConnection(options: ClientOptions, hooks: ConnectionHooks)
         isOpen = true;
         // Its answer means the server accepted the connection; a refusal closes the socket.
         opened.send(encodeRequest(INIT_ID, INIT, authParams(connectionParams) as Params));
-        if (isDelay(heartbeatMs)) {
-          heartbeat = watchSilence(
-            heartbeatMs,
-            () => send(PING_FRAME),
-            () => abandon('heartbeat', HEARTBEAT_TIMEOUT, 'Heartbeat timed out'),
-          );
-        }
+        lastFrame = now();
+        if (isDelay(heartbeatMs)) heartbeatTimer = later(watch, heartbeatMs);
         hooks.onOpen();
       };
       opened.onmessage = (event: { data: unknown }) => {
-        heartbeat?.heard();
+        lastFrame = now();
         let message: unknown;
         try {
           message = JSON.parse(event.data as string);
@@ -191,6 +187,26 @@ export function createConnection(options: ClientOptions, hooks: ConnectionHooks)
     }
   };
 
+  /**
+   * The heartbeat: one timer and the time of the last frame (so a frame costs a clock
+   * read, not a timer). A socket silent for an interval is pinged; one that stays silent
+   * for another interval is dead. So a dead connection is found two intervals after its
+   * last frame, never three. Only incoming frames count: sending proves nothing.
+   */
+  const watch = () => {
+    // +1: a timer may fire up to a millisecond before the clock reads its deadline.
+    const silent = now() + 1 - lastFrame;
+    if (silent >= 2 * heartbeatMs) {
+      abandon('heartbeat', HEARTBEAT_TIMEOUT, 'Heartbeat timed out');
+      return;
+    }
+    // Silent for an interval: ping, and look again at the end of the next one. Otherwise
+    // a frame came since: look again an interval after it.
+    const pinging = silent >= heartbeatMs;
+    if (pinging) send(PING_FRAME);
+    heartbeatTimer = later(watch, (pinging ? 2 : 1) * heartbeatMs - silent + 1);
+  };
+
   /** Drops the socket without waiting for a closing handshake that may never come. */
   const abandon = (kind: Disconnect['kind'], code: number, reason: string) => {
     // The timers that call this stop when the socket is forgotten, so there is one.
@@ -207,7 +223,7 @@ export function createConnection(options: ClientOptions, hooks: ConnectionHooks)
       socket.onclose = null;
     }
     socket = undefined;
-    heartbeat?.stop();
+    clearTimeout(heartbeatTimer);
     clearTimeout(connectTimer);
   };
 

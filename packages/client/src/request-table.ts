@@ -1,5 +1,5 @@
 import { VolleyError } from '@volley/core';
-import { later } from './timers.js';
+import { later, now } from './timers.js';
 
 /** A request made and not yet answered: a call, or a subscription waiting for its acknowledgement. */
 export interface PendingRequest {
@@ -15,7 +15,7 @@ export interface PendingRequest {
   readonly path: string;
   /** How long to wait for the answer, in ms. `Infinity`: for ever. */
   readonly timeoutMs: number;
-  /** When it times out, on the `performance.now()` clock. */
+  /** When it times out, on the `now()` clock. */
   deadline?: number;
   resolve(value: unknown): void;
   reject(error: unknown): void;
@@ -62,18 +62,18 @@ export function createRequestTable(onExpire: (id: number) => void): RequestTable
     if (!(deadline < armed)) return;
     clearTimeout(timer);
     armed = deadline;
-    timer = later(sweep, deadline - performance.now());
+    timer = later(sweep, deadline - now());
   };
 
   /** Times out every request past its deadline, then arms the timer for the next one. */
   const sweep = () => {
     armed = Infinity;
-    const now = performance.now();
+    const time = now();
     let next = Infinity;
     for (const [id, request] of requests) {
       const deadline = request.deadline as number;
       // A timer may fire up to a millisecond before the clock reads its deadline.
-      if (deadline < now + 1) {
+      if (deadline < time + 1) {
         // What this runs (a user's onError) may add requests, which arm the timer and are
         // seen by this loop, or close the client, which empties the table.
         table.expire(
@@ -94,7 +94,7 @@ export function createRequestTable(onExpire: (id: number) => void): RequestTable
     },
     add(id, request) {
       requests.set(id, request);
-      request.deadline = performance.now() + request.timeoutMs;
+      request.deadline = now() + request.timeoutMs;
       arm(request.deadline);
     },
     take(id) {

@@ -8,6 +8,7 @@ import {
   type Subscription,
   type SubscriptionSink,
 } from './subscription.js';
+import { onAbort } from './timers.js';
 
 /** A live subscription, as the client tracks it across connections. */
 interface LiveSubscription extends SubscriptionSink {
@@ -68,9 +69,9 @@ export function createSubscriptionTable(
     get: (id) => live.get(id as number),
     start(id, path, input, options, refusal) {
       const { signal, onResumed } = options;
-      const onAbort = () => subscription.unsubscribe();
+      let off: (() => void) | undefined;
       const { subscription, sink } = createSubscription(options, (unsubscribed) => {
-        signal?.removeEventListener('abort', onAbort);
+        off?.();
         live.delete(id);
         if (unsubscribed) cancel(id);
         ended(id);
@@ -122,7 +123,7 @@ export function createSubscriptionTable(
             );
           };
           live.set(id, sink as LiveSubscription);
-          signal?.addEventListener('abort', onAbort, { once: true });
+          off = onAbort(signal, subscription.unsubscribe);
           send(frame);
         } catch (error) {
           sink.fail(error);
