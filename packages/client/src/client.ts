@@ -85,13 +85,14 @@ export function createClient<TRouter extends AnyRouter>(
     defaultTimeoutMs,
   );
 
-  const connection = createConnection(options, {
+  const connection = createConnection(
+    options,
     // A socket opened: send everything waiting, in the order it was made. None of it went
     // out on this socket yet (a drop marks every request unsent).
-    onOpen: () => requests.sendAll(connection.send),
-    onMessage: createInbound(requests, subscriptions, () => connection.accepted(), settled),
+    () => requests.sendAll(connection.send),
+    createInbound(requests, subscriptions, () => connection.accepted(), settled),
     onDrop,
-  });
+  );
 
   /** Why a new call or subscription cannot wait: the client is closed, or the server unreachable with `failFast`. */
   const refusal = () =>

@@ -42,20 +42,6 @@ export type StateListener = (state: ConnectionState, disconnect: Disconnect | un
 /** How long `close()` waits for the closing handshake, in ms, before it drops the socket: 1 s. */
 const CLOSE_GRACE_MS = 1_000;
 
-/** What the connection tells the client that owns it. */
-export interface ConnectionHooks {
-  /** The socket opened and `rpc.init` is sent: send what waits. */
-  onOpen(): void;
-  /** A frame arrived, parsed. One that is not JSON is dropped. */
-  onMessage(message: unknown): void;
-  /**
-   * The socket closed without `close()`, or an attempt failed. Returns whether to
-   * reconnect: the client says no when `givingUp` (`maxAttempts` consecutive attempts
-   * failed), when the server denied it (4401/4403) or, lazily, when nothing waits.
-   */
-  onDrop(disconnect: Disconnect, givingUp: boolean): boolean;
-}
-
 /** The client's socket, as {@link createConnection} gives it. */
 export interface Connection {
   readonly state: ConnectionState;
@@ -97,11 +83,21 @@ function terminate(socket: WebSocketLike & { terminate?(): void }, reason: strin
  * URL and connection params afresh each time, and greeting the server with `rpc.init`),
  * reconnects with backoff and jitter when it drops, watches it with heartbeats, and says
  * why it is not connected. It knows nothing of calls; the client decides what to send
- * when a socket opens.
+ * when a socket opens. It tells the client:
+ * - `onOpen`: the socket opened and `rpc.init` is sent: send what waits;
+ * - `onMessage`: a frame arrived, parsed (one that is not JSON is dropped);
+ * - `onDrop`: the socket closed without `close()`, or an attempt failed. It returns
+ *   whether to reconnect: the client says no when `givingUp` (`maxAttempts` consecutive
+ *   attempts failed), when the server denied it (4401/4403) or, lazily, when nothing waits.
  *
  * @throws TypeError when no WebSocket implementation is available.
  */
-export function createConnection(options: ClientOptions, hooks: ConnectionHooks): Connection {
+export function createConnection(
+  options: ClientOptions,
+  onOpen: () => void,
+  onMessage: (message: unknown) => void,
+  onDrop: (disconnect: Disconnect, givingUp: boolean) => boolean,
+): Connection {
   // The one given, else the platform's; Node 20 has none.
   const WebSocket =
     options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -156,7 +152,7 @@ export function createConnection(options: ClientOptions, hooks: ConnectionHooks)
         opened.send(encodeRequest(INIT_ID, INIT, authParams(connectionParams) as Params));
         lastFrame = now();
         if (isDelay(heartbeatMs)) heartbeatTimer = later(watch, heartbeatMs);
-        hooks.onOpen();
+        onOpen();
       };
       opened.onmessage = (event: { data: unknown }) => {
         lastFrame = now();
@@ -166,7 +162,7 @@ export function createConnection(options: ClientOptions, hooks: ConnectionHooks)
         } catch {
           return; // Not from a Volley server: nothing to correlate it with.
         }
-        hooks.onMessage(message);
+        onMessage(message);
       };
       // Every failure also fires close, which is where it is handled.
       opened.onerror = (event: { message?: unknown }) => {
@@ -233,7 +229,7 @@ export function createConnection(options: ClientOptions, hooks: ConnectionHooks)
     const disconnect: Disconnect = { kind, code, reason, error };
     lastDisconnect = disconnect;
     if (state !== 'open') failures += 1;
-    if (!hooks.onDrop(disconnect, failures >= maxAttempts)) {
+    if (!onDrop(disconnect, failures >= maxAttempts)) {
       setState('idle', disconnect);
       return;
     }
