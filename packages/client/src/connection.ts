@@ -190,17 +190,19 @@ export function createConnection(
    * last frame, never three. Only incoming frames count: sending proves nothing.
    */
   const watch = () => {
-    // +1: a timer may fire up to a millisecond before the clock reads its deadline.
-    const silent = now() + 1 - lastFrame;
-    if (silent >= 2 * heartbeatMs) {
+    const silent = now() - lastFrame;
+    // +1: a timer may fire up to a millisecond before the clock reads its deadline (a
+    // second look would send a second ping).
+    if (silent + 1 >= 2 * heartbeatMs) {
       abandon('heartbeat', HEARTBEAT_TIMEOUT, 'Heartbeat timed out');
       return;
     }
     // Silent for an interval: ping, and look again at the end of the next one. Otherwise
-    // a frame came since: look again an interval after it.
+    // (a frame came since, or the timer fired early) look again an interval after the
+    // last frame.
     const pinging = silent >= heartbeatMs;
     if (pinging) send(PING_FRAME);
-    heartbeatTimer = later(watch, (pinging ? 2 : 1) * heartbeatMs - silent + 1);
+    heartbeatTimer = later(watch, (pinging ? 2 : 1) * heartbeatMs - silent);
   };
 
   /** Drops the socket without waiting for a closing handshake that may never come. */
