@@ -57,12 +57,12 @@ export function createClient<TRouter extends AnyRouter>(
     idleTimer = setTimeout(() => {
       connection.disconnect();
       // Nothing waits, so the timeout timer has nothing to do: let it not hold the process.
-      requests.clear();
+      requests.drain();
     }, lazyIdleMs);
   };
 
   // A request that timed out or was aborted, once out of the table: tell the server.
-  const requests = createRequestTable((id) => {
+  const requests = createRequestTable(defaultTimeoutMs, (id) => {
     cancel(id);
     settled();
   });
@@ -82,7 +82,6 @@ export function createClient<TRouter extends AnyRouter>(
       requests.take(id);
       settled();
     },
-    defaultTimeoutMs,
   );
 
   const connection = createConnection(
@@ -103,8 +102,8 @@ export function createClient<TRouter extends AnyRouter>(
         : undefined;
 
   const failAll = (error: unknown) => {
-    const lives = subscriptions.clear();
-    for (const request of requests.clear()) request.reject(error);
+    const lives = subscriptions.drain();
+    for (const request of requests.drain()) request.reject(error);
     for (const live of lives) live.fail(error);
   };
 
@@ -128,7 +127,7 @@ export function createClient<TRouter extends AnyRouter>(
         // caller says it is idempotent.
         retriable: operation === 'query' || callOptions.idempotent === true,
         path,
-        timeoutMs: callOptions.timeoutMs ?? defaultTimeoutMs,
+        timeoutMs: callOptions.timeoutMs,
         resolve,
         reject,
       });
@@ -163,7 +162,7 @@ export function createClient<TRouter extends AnyRouter>(
       new ConnectionLostError(code, reason),
       failFast && connection.unreachable && new UnreachableError(disconnect),
     );
-    subscriptions.resume(requests.has);
+    subscriptions.resume((id) => requests.has(id));
     return lazyIdleMs === undefined || requests.size > 0;
   }
 

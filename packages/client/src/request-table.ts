@@ -13,23 +13,24 @@ export interface PendingRequest {
   readonly resuming?: boolean;
   /** The procedure, for the timeout's message. */
   readonly path: string;
-  /** How long to wait for the answer, in ms. `Infinity`: for ever. */
-  readonly timeoutMs: number;
+  /** How long to wait for the answer, in ms; `Infinity`: for ever. Default: the client's `timeoutMs`. */
+  timeoutMs?: number;
   /** When it times out, on the `now()` clock. */
   deadline?: number;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
 
-/** The client's requests by id, in the order they were made, with their timeouts. */
-export interface RequestTable {
-  /** How many wait. */
-  readonly size: number;
+/**
+ * The client's requests by id, in the order they were made, with their timeouts. It is a
+ * `Map` for reading (`size`, `has`); change it only through these methods, which keep
+ * its timer right.
+ */
+export interface RequestTable extends ReadonlyMap<number, PendingRequest> {
   /** Adds a request and arms its timeout. */
   add(id: number, request: PendingRequest): void;
   /** Removes a request and returns it, if it was there (an answer came, or its subscription ended). */
   take(id: unknown): PendingRequest | undefined;
-  has(id: number): boolean;
   /** Removes a request, if it is there, tells the owner (`onExpire`), then rejects it with `error`. */
   expire(id: number, error: unknown): void;
   /** A socket opened: sends every request, in order. `send` says whether it went out. */
@@ -42,7 +43,7 @@ export interface RequestTable {
    */
   dropped(lost: unknown, unreachable: unknown): void;
   /** Empties the table, stops its timer, and returns what waited. */
-  clear(): PendingRequest[];
+  drain(): PendingRequest[];
 }
 
 /**
@@ -51,7 +52,10 @@ export interface RequestTable {
  * `timeoutMs` has passed, and rejects with `VolleyError` `TIMEOUT` after `onExpire(id)`
  * (which tells the server to stop it).
  */
-export function createRequestTable(onExpire: (id: number) => void): RequestTable {
+export function createRequestTable(
+  defaultTimeoutMs: number,
+  onExpire: (id: number) => void,
+): RequestTable {
   const requests = new Map<number, PendingRequest>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** The deadline the timer is armed for; `Infinity` when it is not armed. */
@@ -88,31 +92,26 @@ export function createRequestTable(onExpire: (id: number) => void): RequestTable
     if (requests.size > 0) arm(next);
   };
 
-  const table: RequestTable = {
-    get size() {
-      return requests.size;
-    },
-    add(id, request) {
+  const table: RequestTable = Object.assign(requests, {
+    add(id: number, request: PendingRequest) {
       requests.set(id, request);
-      request.deadline = now() + request.timeoutMs;
-      arm(request.deadline);
+      arm((request.deadline = now() + (request.timeoutMs ??= defaultTimeoutMs)));
     },
-    take(id) {
+    take(id: unknown) {
       const request = requests.get(id as number);
       requests.delete(id as number);
       return request;
     },
-    has: (id) => requests.has(id),
-    expire(id, error) {
+    expire(id: number, error: unknown) {
       const request = table.take(id);
       if (!request) return;
       onExpire(id);
       request.reject(error);
     },
-    sendAll(send) {
+    sendAll(send: (frame: string) => boolean) {
       for (const request of requests.values()) request.sent = send(request.frame);
     },
-    dropped(lost, unreachable) {
+    dropped(lost: unknown, unreachable: unknown) {
       for (const [id, request] of requests) {
         if (unreachable ? !request.resuming : request.sent && !request.retriable) {
           requests.delete(id);
@@ -122,13 +121,13 @@ export function createRequestTable(onExpire: (id: number) => void): RequestTable
         request.sent = false;
       }
     },
-    clear() {
+    drain() {
       const waiting = [...requests.values()];
       requests.clear();
       clearTimeout(timer);
       armed = Infinity;
       return waiting;
     },
-  };
+  });
   return table;
 }

@@ -16,11 +16,11 @@ interface LiveSubscription extends SubscriptionSink {
   resume(): void;
 }
 
-/** The client's live subscriptions by id. */
-export interface SubscriptionTable {
-  readonly size: number;
-  /** The live subscription `id`, to deliver what the server sends it. */
-  get(id: unknown): SubscriptionSink | undefined;
+/**
+ * The client's live subscriptions by id. It is a `Map` for reading (`size`, and `get` to
+ * deliver what the server sends one); change it only through these methods.
+ */
+export interface SubscriptionTable extends ReadonlyMap<unknown, SubscriptionSink> {
   /**
    * Starts subscription `id` and returns it. It fails at once with `refusal` when one is
    * given (the client is closed, or the server unreachable), or with the `TypeError` of an
@@ -39,7 +39,7 @@ export interface SubscriptionTable {
    */
   resume(waits: (id: number) => boolean): void;
   /** Forgets every live subscription and returns them, to be failed. */
-  clear(): SubscriptionSink[];
+  drain(): SubscriptionSink[];
 }
 
 /**
@@ -59,15 +59,16 @@ export function createSubscriptionTable(
   enqueue: (id: number, request: PendingRequest) => void,
   cancel: (id: number) => void,
   ended: (id: number) => void,
-  defaultTimeoutMs: number,
 ): SubscriptionTable {
   const live = new Map<number, LiveSubscription>();
-  return {
-    get size() {
-      return live.size;
-    },
-    get: (id) => live.get(id as number),
-    start(id, path, input, options, refusal) {
+  return Object.assign(live as Map<unknown, LiveSubscription>, {
+    start(
+      id: number,
+      path: string,
+      input: unknown,
+      options: SubscribeOptions<unknown>,
+      refusal: Error | undefined,
+    ) {
       const { signal, onResumed } = options;
       let off: (() => void) | undefined;
       const { subscription, sink } = createSubscription(options, (unsubscribed) => {
@@ -87,8 +88,8 @@ export function createSubscriptionTable(
           retriable: true,
           resuming: resumed,
           path,
-          timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
-          resolve: (result) => {
+          timeoutMs: options.timeoutMs,
+          resolve: (result: unknown) => {
             const ack = result as SubscriptionAck | undefined;
             // A server that says it recovered from another position than ours would leave
             // a gap: only the position we sent counts.
@@ -131,13 +132,13 @@ export function createSubscriptionTable(
       }
       return subscription;
     },
-    resume(waits) {
+    resume(waits: (id: number) => boolean) {
       for (const [id, subscription] of live) if (!waits(id)) subscription.resume();
     },
-    clear() {
+    drain() {
       const sinks = [...live.values()];
       live.clear();
       return sinks;
     },
-  };
+  });
 }
