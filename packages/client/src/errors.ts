@@ -13,8 +13,9 @@ export class ConnectionLostError extends Error {
   declare readonly closeCode: number;
   declare readonly closeReason: string;
 
-  constructor(closeCode: number, closeReason: string) {
-    super(`Connection lost (${closeCode}${closeReason && `: ${closeReason}`})`);
+  /** `what` heads the message: `Connection lost (1006: reason)`. */
+  constructor(closeCode: number, closeReason: string, what = 'Connection lost') {
+    super(`${what} (${closeCode}${closeReason && `: ${closeReason}`})`);
     this.closeCode = closeCode;
     this.closeReason = closeReason;
   }
@@ -33,9 +34,9 @@ export class UnreachableError extends ConnectionLostError {
   declare readonly disconnect: Disconnect;
 
   constructor(disconnect: Disconnect) {
-    super(disconnect.code, disconnect.reason);
+    // Server unreachable: refused (1006: connect ECONNREFUSED 127.0.0.1:3001)
+    super(disconnect.code, disconnect.reason, `Server unreachable: ${disconnect.kind}`);
     this.disconnect = disconnect;
-    this.message = `Server unreachable (${disconnect.kind}${disconnect.reason && `: ${disconnect.reason}`})`;
   }
 }
 
