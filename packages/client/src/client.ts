@@ -1,7 +1,7 @@
 import { type AnyRouter, encodeRequest, paramsFromInput, VolleyError } from '@volley/core';
 import { createConnection } from './connection.js';
 import type { Disconnect } from './disconnect.js';
-import { ClientClosedError, ConnectionLostError, UnreachableError } from './errors.js';
+import { ClientClosedError, ConnectionLostError } from './errors.js';
 import { createInbound } from './inbound.js';
 import {
   type ClientOptions,
@@ -75,14 +75,10 @@ export function createClient<TRouter extends AnyRouter>(
     request.sent = connection.send(request.frame);
   };
 
-  const subscriptions = createSubscriptionTable(
-    enqueue,
-    cancel,
-    (id) => {
-      requests.take(id);
-      settled();
-    },
-  );
+  const subscriptions = createSubscriptionTable(enqueue, cancel, (id) => {
+    requests.take(id);
+    settled();
+  });
 
   const connection = createConnection(
     options,
@@ -98,8 +94,11 @@ export function createClient<TRouter extends AnyRouter>(
     closed
       ? new ClientClosedError()
       : failFast && connection.unreachable
-        ? new UnreachableError(connection.lastDisconnect as Disconnect)
+        ? lost(connection.lastDisconnect as Disconnect)
         : undefined;
+
+  const lost = (disconnect: Disconnect) =>
+    new ConnectionLostError(disconnect.code, disconnect.reason, disconnect);
 
   const failAll = (error: unknown) => {
     const lives = subscriptions.drain();
@@ -145,12 +144,13 @@ export function createClient<TRouter extends AnyRouter>(
    */
   function onDrop(disconnect: Disconnect, givingUp: boolean): boolean {
     const { kind, code, reason } = disconnect;
+    const error = lost(disconnect);
     // Given up, or denied (retrying with the same credentials would only storm the
     // server): everything waiting fails.
     if (givingUp || kind === 'denied') {
       failAll(
         givingUp
-          ? new ConnectionLostError(code, reason)
+          ? error
           : new VolleyError({
               code: code === UNAUTHORIZED ? 'UNAUTHORIZED' : 'FORBIDDEN',
               message: reason || undefined,
@@ -158,10 +158,7 @@ export function createClient<TRouter extends AnyRouter>(
       );
       return false;
     }
-    requests.dropped(
-      new ConnectionLostError(code, reason),
-      failFast && connection.unreachable && new UnreachableError(disconnect),
-    );
+    requests.dropped(error, failFast && connection.unreachable);
     subscriptions.resume((id) => requests.has(id));
     return lazyIdleMs === undefined || requests.size > 0;
   }

@@ -2,40 +2,31 @@ import type { Disconnect } from './disconnect.js';
 
 /**
  * The connection dropped (or could not be opened) while a call or subscription was
- * waiting. The server may or may not have run the call. `retriable` is always true:
+ * waiting: a mutation was in flight when it dropped, the client gave up reconnecting
+ * (`retry.maxAttempts`), or, with `failFast`, the server is unreachable. The server may
+ * or may not have run a call that went out before the drop; a call made while the server
+ * was unreachable never went out. `disconnect` says why, and `retriable` is always true:
  * the next call opens a new connection.
  */
 export class ConnectionLostError extends Error {
-  /** `ConnectionLostError`, or the subclass's name. */
-  override readonly name: string = 'ConnectionLostError';
+  override readonly name = 'ConnectionLostError';
   readonly retriable = true;
   /** The WebSocket close code, such as 1006 (abnormal) or 1001 (server going away). */
   declare readonly closeCode: number;
   declare readonly closeReason: string;
+  /**
+   * Why: the drop or failed attempt, as `$lastDisconnect` gives it (`refused`, `closed`,
+   * `timeout`, ...). Always set on the errors the client makes.
+   */
+  declare readonly disconnect: Disconnect | undefined;
 
-  /** `what` heads the message: `Connection lost (1006: reason)`. */
-  constructor(closeCode: number, closeReason: string, what = 'Connection lost') {
-    super(`${what} (${closeCode}${closeReason && `: ${closeReason}`})`);
+  /** The message reads `Connection lost: refused (1006: reason)`, with the kind when a `disconnect` is given. */
+  constructor(closeCode: number, closeReason: string, disconnect?: Disconnect) {
+    super(
+      `Connection lost${disconnect ? `: ${disconnect.kind}` : ''} (${closeCode}${closeReason && `: ${closeReason}`})`,
+    );
     this.closeCode = closeCode;
     this.closeReason = closeReason;
-  }
-}
-
-/**
- * With `failFast`: the server could not be reached, so the call or subscription was not
- * kept waiting. One made while the server is unreachable was never sent; one that was
- * waiting when it became unreachable was not sent again (a query sent before the
- * connection dropped may have run, as with {@link ConnectionLostError}, which this
- * extends). `disconnect` says why (`refused`, `timeout`, ...). `retriable` is true.
- */
-export class UnreachableError extends ConnectionLostError {
-  override readonly name = 'UnreachableError';
-  /** Why the server is unreachable: the last failed attempt. */
-  declare readonly disconnect: Disconnect;
-
-  constructor(disconnect: Disconnect) {
-    // Server unreachable: refused (1006: connect ECONNREFUSED 127.0.0.1:3001)
-    super(disconnect.code, disconnect.reason, `Server unreachable: ${disconnect.kind}`);
     this.disconnect = disconnect;
   }
 }

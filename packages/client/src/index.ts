@@ -4,12 +4,7 @@ export { VolleyError } from '@volley/core';
 export { createClient } from './client.js';
 export type { ConnectionState, StateListener } from './connection.js';
 export type { Disconnect } from './disconnect.js';
-export {
-  ClientClosedError,
-  ConnectionLostError,
-  ResyncRequiredError,
-  UnreachableError,
-} from './errors.js';
+export { ClientClosedError, ConnectionLostError, ResyncRequiredError } from './errors.js';
 export {
   type ClientOptions,
   DEFAULT_CLIENT_HEARTBEAT_INTERVAL_MS,

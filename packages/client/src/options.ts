@@ -98,7 +98,7 @@ export interface ClientOptions {
    */
   lazy?: boolean | { idleMs?: number };
   /**
-   * Reject calls and new subscriptions at once with `UnreachableError` while the server
+   * Reject calls and new subscriptions at once with `ConnectionLostError` while the server
    * cannot be reached, instead of queueing them until they can be sent or time out.
    * Unreachable starts when an attempt to connect fails (the first of a series, or the
    * first after a connection was lost) and ends when the server accepts a connection;

@@ -39,9 +39,9 @@ export interface RequestTable extends ReadonlyMap<number, PendingRequest> {
    * The socket dropped: a request that went out and may not run twice (a mutation not
    * marked idempotent) fails with `lost`; every other one waits to be sent again. When
    * the server is `unreachable` (and the client fails fast), every request but a resuming
-   * subscription's fails with that error instead.
+   * subscription's fails with `lost`.
    */
-  dropped(lost: unknown, unreachable: unknown): void;
+  dropped(lost: unknown, unreachable: boolean | undefined): void;
   /** Empties the table, stops its timer, and returns what waited. */
   drain(): PendingRequest[];
 }
@@ -111,11 +111,11 @@ export function createRequestTable(
     sendAll(send: (frame: string) => boolean) {
       for (const request of requests.values()) request.sent = send(request.frame);
     },
-    dropped(lost: unknown, unreachable: unknown) {
+    dropped(lost: unknown, unreachable: boolean | undefined) {
       for (const [id, request] of requests) {
         if (unreachable ? !request.resuming : request.sent && !request.retriable) {
           requests.delete(id);
-          request.reject(unreachable || lost);
+          request.reject(lost);
         }
         // None of what is left went out on the next socket yet.
         request.sent = false;
