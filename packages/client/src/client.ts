@@ -52,7 +52,7 @@ export function createClient<TRouter extends AnyRouter>(
 
   /** A request or subscription ended: a lazy client with nothing left closes after `idleMs`. */
   const settled = () => {
-    if (lazyIdleMs === undefined || closed || requests.size > 0 || subscriptions.size > 0) return;
+    if (lazyIdleMs === undefined || closed || requests.size || subscriptions.size) return;
     clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
       connection.disconnect();

@@ -228,8 +228,7 @@ export function createConnection(
   /** A socket (or an attempt at one) is gone, for a reason: retry with backoff, or stop. */
   const dropped = (kind: Disconnect['kind'], code: number, reason: string, error?: unknown) => {
     if (state === 'closed') return;
-    const disconnect: Disconnect = { kind, code, reason, error };
-    lastDisconnect = disconnect;
+    const disconnect: Disconnect = (lastDisconnect = { kind, code, reason, error });
     if (state !== 'open') failures += 1;
     if (!onDrop(disconnect, failures >= maxAttempts)) {
       setState('idle', disconnect);
@@ -239,9 +238,8 @@ export function createConnection(
     // Full jitter: a random delay below an exponentially growing cap, so that clients
     // dropped together do not come back together.
     const cap = Math.min(maxDelayMs, initialDelayMs * 2 ** failures);
-    retryTimer = later(() => {
-      if (state === 'reconnecting') attempt();
-    }, Math.random() * cap);
+    // Leaving `reconnecting` (for idle or closed) clears it.
+    retryTimer = later(attempt, Math.random() * cap);
   };
 
   /** Starts connecting if idle. A client that is reconnecting or closed is left as it is. */
