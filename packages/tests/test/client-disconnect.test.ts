@@ -17,7 +17,7 @@ import { createServer } from '@volley/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { deadPort } from './helpers/dead-port.js';
-import { deferred, untilState, within } from './helpers/harness.js';
+import { untilState, within } from './helpers/harness.js';
 
 const v = initVolley();
 const router = v.router({ ping: v.procedure.query(() => 'pong') });
@@ -178,26 +178,33 @@ describe('a connection that opened', () => {
 });
 
 describe('states the client chose', () => {
-  it('go with no reason: connecting, open, a lazy client idling, and closed', async () => {
+  it('go with no reason (connecting, open, a lazy client idling, closed), while $lastDisconnect keeps the last failure', async () => {
     const server = createServer({ router });
     cleanups.push(() => server.close());
     const { port } = await server.listen(0, '127.0.0.1');
-    const lazy = client({ url: `ws://127.0.0.1:${port}`, lazy: { idleMs: 10 } });
+    // The first attempt cannot even start; the next one connects.
+    const thrown = new Error('Not yet');
+    let asked = 0;
+    const lazy = client({
+      url: () => {
+        asked += 1;
+        if (asked === 1) throw thrown;
+        return `ws://127.0.0.1:${port}`;
+      },
+      lazy: { idleMs: 10 },
+    });
     const calls = record(lazy);
     expect(await lazy.ping.query()).toBe('pong');
     await untilState(lazy, 'idle');
-    const closed = deferred();
-    lazy.$onStateChange((state) => {
-      if (state === 'closed') closed.resolve();
-    });
     await lazy.$close();
-    await within(closed.promise, 'closed');
+    const failure = { kind: 'error', code: 1006, reason: 'Error: Not yet', error: thrown };
     expect(calls).toEqual([
       ['connecting', undefined],
+      ['reconnecting', failure],
       ['open', undefined],
       ['idle', undefined],
       ['closed', undefined],
     ]);
-    expect(lazy.$lastDisconnect).toBeUndefined();
+    expect(lazy.$lastDisconnect).toEqual(failure);
   });
 });

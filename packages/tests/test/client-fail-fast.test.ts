@@ -112,6 +112,8 @@ it('is off by default: a call made while unreachable waits for the connection', 
     retry: { initialDelayMs: 10, maxDelayMs: 20 },
   });
   await untilState(patient, 'reconnecting');
+  // Unreachable, and the client says so, but the call waits.
+  expect(patient.$lastDisconnect).toMatchObject({ kind: 'refused' });
   const answer = patient.ping.query();
   proxy.setTarget(serverPort);
   expect(await within(answer, 'the queued call')).toBe('pong');

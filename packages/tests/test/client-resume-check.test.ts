@@ -64,7 +64,7 @@ async function startLyingServer(ack: { lastEventId?: string; recovered?: boolean
           method: 'rpc.event',
           params: { subscription: frame.id, eventId: POSITION, data: 2 },
         });
-        // Sent on the next tick, after the event: the client has its position.
+        // Dropped once the event has gone out: the client has its position.
         setImmediate(() => socket.terminate());
       } else if (frame.method === 'rpc.resume') {
         resumedFrom.resolve(frame.params?.lastEventId);
@@ -89,7 +89,7 @@ function client(url: string): VolleyClient<typeof router> {
   return made;
 }
 
-/** Subscribes with `options`, and resolves with the events seen so far once it resumes or fails. */
+/** Subscribes with `options`, and resolves once the subscription has resumed or failed. */
 function subscribe(
   resuming: VolleyClient<typeof router>,
   options: SubscribeOptions<number>,
@@ -126,17 +126,15 @@ it.each([
   },
 );
 
-it('without onResumed, the subscription fails with ResyncRequiredError rather than go on with a gap', async () => {
-  const server = await startLyingServer({ recovered: true, lastEventId: 'epoch.0' });
+it('without onResumed, fails with ResyncRequiredError rather than go on with a gap, and believes a server that starts where it asked', async () => {
+  const lying = await startLyingServer({ recovered: true, lastEventId: 'epoch.0' });
   const errors: unknown[] = [];
-  await subscribe(client(server.url), { onError: (error) => errors.push(error) });
+  await subscribe(client(lying.url), { onError: (error) => errors.push(error) });
   expect(errors).toHaveLength(1);
   expect(errors[0]).toBeInstanceOf(ResyncRequiredError);
-});
 
-it('believes a server that starts where the client asked', async () => {
-  const server = await startLyingServer({ recovered: true, lastEventId: POSITION });
+  const truthful = await startLyingServer({ recovered: true, lastEventId: POSITION });
   const heard: Array<{ recovered: boolean }> = [];
-  await subscribe(client(server.url), { onResumed: (info) => heard.push(info) });
+  await subscribe(client(truthful.url), { onResumed: (info) => heard.push(info) });
   expect(heard).toEqual([{ recovered: true }]);
 });
