@@ -1,4 +1,5 @@
 import { type AnyRouter, encodeRequest, paramsFromInput, VolleyError } from '@volley/core';
+import { onAbort } from './abort.js';
 import { createConnection } from './connection.js';
 import type { Disconnect } from './disconnect.js';
 import { ClientClosedError, ConnectionLostError } from './errors.js';
@@ -13,19 +14,20 @@ import { AUTH, authParams, CANCEL, UNAUTHORIZED } from './protocol.js';
 import { createProxy } from './proxy.js';
 import { createRequestTable, type PendingRequest } from './request-table.js';
 import { createSubscriptionTable } from './subscription-table.js';
-import { onAbort } from './timers.js';
 import type { MutationOptions, VolleyClient } from './types.js';
+
+// The client, wired from its parts. A message from the server goes from the connection
+// (connection.ts: open, heartbeat, reconnect) to the inbound router (inbound.ts), which
+// settles a request of the request table (request-table.ts: ids, timeouts, what is sent
+// again after a drop) or feeds a live subscription of the subscription table
+// (subscription-table.ts: positions, rpc.resume). A call goes from the proxy (proxy.ts)
+// through this file into the request table and out on the connection. What spans the
+// parts lives here: closing, failing fast, a lazy client's idling.
 
 /**
  * Creates a typed client for the router type `TRouter`, which you import with
- * `import type` from your server code: no code generation, no runtime import of it.
- *
- * The parts, each in its own file: the connection (`connection.ts`: open, heartbeat,
- * reconnect) feeds each message to the inbound router (`inbound.ts`), which settles the
- * requests of the request table (`request-table.ts`: ids, timeouts, what is re-sent after
- * a drop) and feeds the subscription table (`subscription-table.ts`: live subscriptions
- * and their resumption); the proxy (`proxy.ts`) turns `client.a.b.query()` into a call.
- * This file wires them, and holds what spans them: closing, failing fast, lazy idling.
+ * `import type` from your server code: no code generation, no runtime import of it. See
+ * `ClientOptions` for every option and its default.
  *
  * @example
  * const client = createClient<AppRouter>({ url: 'ws://localhost:3000', WebSocket });

@@ -135,8 +135,10 @@ export function createConnection(
       if ((state !== 'connecting' && state !== 'reconnecting') || socket) return;
       // A malformed URL throws here, in every implementation.
       const opened = new WebSocket(String(url));
-      /** Whether it opened, and the error reported before it closed (ws gives a message). */
+      // Whether it opened: a browser reports 1006 alike for a socket that never opened and
+      // one that dropped, so this is what tells `refused` from `closed`.
       let isOpen = false;
+      // What the error event said before the close (ws gives a message, browsers none).
       let failure = '';
       socket = opened;
       if (isDelay(connectTimeoutMs)) {
@@ -228,7 +230,8 @@ export function createConnection(
   /** A socket (or an attempt at one) is gone, for a reason: retry with backoff, or stop. */
   const dropped = (kind: Disconnect['kind'], code: number, reason: string, error?: unknown) => {
     if (state === 'closed') return;
-    const disconnect: Disconnect = (lastDisconnect = { kind, code, reason, error });
+    const disconnect: Disconnect = { kind, code, reason, error };
+    lastDisconnect = disconnect;
     if (state !== 'open') failures += 1;
     if (!onDrop(disconnect, failures >= maxAttempts)) {
       setState('idle', disconnect);

@@ -1,7 +1,7 @@
 /**
  * Why the client's connection ended, or why an attempt to open one failed: the second
  * argument of `$onStateChange` listeners, `client.$lastDisconnect`, and
- * `UnreachableError.disconnect`. `kind` says what happened:
+ * `ConnectionLostError.disconnect`. `kind` says what happened:
  *
  * - `refused`: the socket never opened. Nothing listens at the URL (the server is down),
  *   the host is unknown or unreachable, TLS failed, or the HTTP upgrade was refused.

@@ -35,7 +35,8 @@ export function createProxy(
       if (controls && name[0] === '$') {
         return (controls as Record<string, unknown>)[name];
       }
-      return (children[name] ??= createProxy(dispatch, undefined, path, name));
+      children[name] ??= createProxy(dispatch, undefined, path, name);
+      return children[name];
     },
     apply(_function, _this, args: unknown[]) {
       if (parent !== '' && (key === 'query' || key === 'mutate' || key === 'subscribe')) {

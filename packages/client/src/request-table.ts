@@ -95,7 +95,9 @@ export function createRequestTable(
   const table: RequestTable = Object.assign(requests, {
     add(id: number, request: PendingRequest) {
       requests.set(id, request);
-      arm((request.deadline = now() + (request.timeoutMs ??= defaultTimeoutMs)));
+      request.timeoutMs ??= defaultTimeoutMs;
+      request.deadline = now() + request.timeoutMs;
+      arm(request.deadline);
     },
     take(id: unknown) {
       const request = requests.get(id as number);

@@ -1,4 +1,5 @@
 import { encodeRequest, paramsFromInput, type SubscriptionAck } from '@volley/core';
+import { onAbort } from './abort.js';
 import { ResyncRequiredError } from './errors.js';
 import { RESUME } from './protocol.js';
 import type { PendingRequest } from './request-table.js';
@@ -8,7 +9,6 @@ import {
   type Subscription,
   type SubscriptionSink,
 } from './subscription.js';
-import { onAbort } from './timers.js';
 
 /** A live subscription, as the client tracks it across connections. */
 interface LiveSubscription extends SubscriptionSink {

@@ -11,12 +11,3 @@ export const isDelay = (ms: number): boolean => ms > 0 && ms < Infinity;
 
 /** The clock of every deadline: monotonic, in ms. */
 export const now = (): number => performance.now();
-
-/**
- * Calls `run` once when `signal` aborts, and returns a function that stops listening.
- * Without a signal it does nothing.
- */
-export const onAbort = (signal: AbortSignal | undefined, run: () => void): (() => void) => {
-  signal?.addEventListener('abort', run, { once: true });
-  return () => signal?.removeEventListener('abort', run);
-};
