@@ -40,10 +40,13 @@ export function createChatRouter() {
         const id = await rooms.publish(`room:${input.room}`, message);
         return { id };
       }),
-    // Each message arrives as a tracked event, so clients see its id.
+    // Each message arrives as a tracked event, so clients see its id. A client that
+    // reconnects resumes with the last id it saw: passing it on replays what it missed.
     onMessage: v.procedure
       .input(z.object({ room }))
-      .subscription(({ input, signal }) => rooms.subscribe(`room:${input.room}`, { signal })),
+      .subscription(({ input, signal, lastEventId }) =>
+        rooms.subscribe(`room:${input.room}`, { signal, lastEventId }),
+      ),
   });
 }
 

@@ -1,7 +1,13 @@
 // @volley/core: the protocol, the router and procedure builder, and type inference.
 // Nothing here does I/O, so server and client share it and tests need no socket.
+//
+// Two audiences, and nothing else:
+// - applications: the builder, routers, errors, tracked events and the inference types;
+// - people who write a Volley client in another JavaScript runtime, a pub/sub engine or
+//   an event stream: the protocol's codes, message types and request encoding, and the
+//   engine and stream contracts.
 
-export { type CallOptions, callProcedure, checkEvent } from './call-procedure.js';
+// ── For applications ──────────────────────────────────────────────────────────────────
 export { toVolleyError, VolleyError, type VolleyErrorOptions } from './error.js';
 export type {
   inferProcedureInput,
@@ -19,7 +25,6 @@ export type {
   NextFunction,
   Overwrite,
 } from './middleware.js';
-export { type PendingCall, PendingCalls } from './pending-calls.js';
 export type {
   AnyProcedure,
   Procedure,
@@ -29,20 +34,8 @@ export type {
   ResolverOptions,
   SchemaTypes,
 } from './procedure.js';
-export {
-  createEventEncoder,
-  decodeFrame,
-  encodeBatch,
-  encodeComplete,
-  encodeError,
-  encodeEvent,
-  encodeEventTail,
-  encodeRequest,
-  encodeResult,
-  encodeSubscriptionError,
-  PARSE_FAILED,
-  stringifyValue,
-} from './protocol/codec.js';
+// ── For client, engine and stream authors: the wire protocol ─────────────────────────
+export { encodeRequest } from './protocol/codec.js';
 export {
   CLOSE_CODES,
   type CloseCodeName,
@@ -76,16 +69,14 @@ export {
   type SuccessResponse,
 } from './protocol/messages.js';
 export { inputFromParams, paramsFromInput } from './protocol/params.js';
-export { checkRequest, idOf, isRequest, isResponse } from './protocol/validate.js';
-export {
-  type Backlog,
-  markResumable,
-  type PubSubEngine,
-  type Resumable,
-  type ResumeState,
-  resumeStateOf,
-  type TopicEvent,
-  type Unsubscribe,
+export { checkRequest, isRequest, isResponse } from './protocol/validate.js';
+// ── For engine and stream authors: the pub/sub and stream contracts ──────────────────
+export type {
+  Backlog,
+  PubSubEngine,
+  TopicEvent,
+  TopicListener,
+  Unsubscribe,
 } from './pubsub.js';
 export {
   type AnyRouter,
@@ -101,4 +92,13 @@ export type {
   StandardSchemaResult,
   StandardSchemaV1,
 } from './standard-schema.js';
+export {
+  PUSHABLE,
+  type Pushable,
+  type PushConsumer,
+  type PushControl,
+  RESUMABLE,
+  type Resumable,
+  type ResumeState,
+} from './stream.js';
 export { isTracked, type Tracked, tracked, type UntrackedData } from './tracked.js';

@@ -45,10 +45,5 @@ export type Overwrite<T, U> = {
   [K in keyof T as K extends keyof U ? never : K]: T[K];
 } & U;
 
-/** The runtime value `next()` resolves to; the chain checks a middleware returned it. */
-export class NextResult {
-  constructor(readonly value: unknown) {}
-}
-
 /** A middleware with its types erased, as the router stores it. */
 export type AnyMiddleware = (options: MiddlewareOptions<unknown>) => Promise<unknown>;

@@ -1,68 +1,93 @@
+// The contract between Volley's pub/sub and the engine that carries events: in memory
+// (`createMemoryEngine` in @volley/server) or over the network (`@volley/redis`). For
+// people who write an engine; applications use `createPubSub` and never call it directly.
+
 /** One event published on a topic. */
 export interface TopicEvent {
   /**
-   * Assigned by the engine; unique beyond one process and ordered within a topic, so that
-   * a client can resume after it.
+   * Assigned by the engine. Unique beyond one process, and ordered within its topic: the
+   * engine can tell, from an id it gave out, which events of the topic came after it.
+   * Clients treat it as an opaque string.
    */
   readonly id: string;
+  /** What was published, as the engine carries it (JSON-safe data for a network engine). */
   readonly data: unknown;
 }
 
-/** Stops a listener from receiving events. */
-export type Unsubscribe = () => void;
-
 /**
- * What an engine's log holds after a position: the events since, or `undefined` when it
- * no longer knows the position (trimmed, or from before a restart), in which case the
- * subscriber must be told it was not recovered.
+ * What an engine's log holds after a position: every event of the topic since, oldest
+ * first; or `undefined` when the engine cannot promise that (the position was trimmed
+ * from the bounded log, comes from a log that was lost, or is not one of its ids).
+ * `undefined` is what makes a resumed subscription say `recovered: false`.
  */
 export type Backlog = readonly TopicEvent[] | undefined;
 
+/** What an engine tells the one listener of a topic. */
+export interface TopicListener {
+  /**
+   * One event. Called for every event published on the topic (by any process sharing the
+   * engine) after the subscription became ready, each exactly once, in id order, never
+   * re-entrantly from inside another call. The same object may be given to several
+   * listeners; it must not be changed.
+   */
+  event(event: TopicEvent): void;
+  /**
+   * The engine lost events of this topic and cannot deliver them (its connection dropped
+   * and its log no longer holds what was missed, for example after the log was lost). The
+   * subscription stays live; events after the gap follow. Listeners must stop promising
+   * continuity to their own subscribers. An engine that never loses events never calls it.
+   */
+  gap(): void;
+}
+
+/** Stops a listener. Idempotent. */
+export type Unsubscribe = () => void;
+
 /**
  * Where published events go and come from. `@volley/server` ships an in-memory engine;
- * a Redis engine implements the same interface, so swapping it changes one line of user
- * code.
+ * a network engine (`@volley/redis`) implements the same contract, so swapping engines
+ * changes one line of application code. The pub/sub layer above it subscribes once per
+ * topic and process, and fans events out to its subscribers itself.
+ *
+ * The contract, which the resume guarantee ("events are never skipped silently") rests on:
+ *
+ * - **Readiness.** `subscribe` resolves once the listener will hear every event whose
+ *   `publish` resolves after that moment, from any process. Events published earlier are
+ *   in `backlog`; the layer above reads the live side first and the log second, and drops
+ *   what it receives twice, so an event published while both are being read is neither
+ *   lost nor repeated.
+ * - **Ordering.** A listener hears a topic's events in id order, each once. An engine that
+ *   catches up after a lost connection (re-reading its log) must do so before newer live
+ *   events, and must drop duplicates itself.
+ * - **Errors.** `publish` rejects when the event was not published: it is then in no log
+ *   and reached no listener, anywhere, so a caller can safely retry. `subscribe` rejects
+ *   when the engine cannot listen now. `backlog` and `head` reject when the engine cannot
+ *   answer now (a network failure); a rejection is never a way of saying "lost".
+ * - **Lost positions.** `backlog` returns `undefined` whenever it cannot return every
+ *   event after the position: trimmed, from an older log (the log was lost and began
+ *   again: ids carry an epoch that changes then), or not an id of this engine. An empty
+ *   array means "nothing since", and is only correct when that is certain.
+ * - **Gaps.** An engine that finds it missed events it can no longer replay calls the
+ *   listener's `gap()` rather than going on silently.
  */
 export interface PubSubEngine {
-  /** Publishes `data` on `topic`, appends it to the topic's log, and resolves to its id. */
+  /**
+   * Publishes `data` on `topic`: appends it to the topic's log and delivers it to every
+   * listener of the topic, in every process. Resolves to the event's id.
+   *
+   * @throws when the event could not be published (see the contract above).
+   */
   publish(topic: string, data: unknown): Promise<string>;
-  /** Calls `listener` for each event published on `topic` after this call, in order. */
-  subscribe(topic: string, listener: (event: TopicEvent) => void): Unsubscribe;
-  /** The events of `topic` after `eventId`, from the bounded log. */
+  /**
+   * Starts delivering the events of `topic` to `listener`; resolves, once ready (see the
+   * contract above), to the function that stops it.
+   */
+  subscribe(topic: string, listener: TopicListener): Promise<Unsubscribe>;
+  /** Every event of `topic` after `eventId`, or `undefined` if the engine cannot promise that. */
   backlog(topic: string, eventId: string): Promise<Backlog>;
-  /** The id of the newest event of `topic` (a position to resume from even before any event). */
+  /**
+   * The id of the newest event of `topic`: a position to start after, which `backlog`
+   * accepts even before the topic's first event.
+   */
   head(topic: string): Promise<string>;
-}
-
-const RESUMABLE = Symbol.for('volley.resumable');
-
-/**
- * Where a resumable event stream starts: for a fresh subscription, the position it starts
- * after; for a resumed one, also whether everything since `lastEventId` was replayed.
- */
-export interface ResumeState {
-  /** The position the stream starts after (the client's resume point until an event comes). */
-  readonly position: string;
-  /** For a resumed stream: whether every event after the client's position will be delivered. */
-  readonly recovered: boolean;
-}
-
-/** An event stream that knows where it starts, such as a pub/sub topic's. */
-export interface Resumable {
-  readonly [RESUMABLE]: Promise<ResumeState>;
-}
-
-/** Marks `iterable` as resumable, with the state its start resolves to. */
-export function markResumable<T extends object>(
-  iterable: T,
-  state: Promise<ResumeState>,
-): T & Resumable {
-  return Object.assign(iterable, { [RESUMABLE]: state });
-}
-
-/** The resume state of a subscription's stream, or `undefined` if it cannot resume. */
-export function resumeStateOf(iterable: unknown): Promise<ResumeState> | undefined {
-  return typeof iterable === 'object' && iterable !== null && RESUMABLE in iterable
-    ? (iterable as Resumable)[RESUMABLE]
-    : undefined;
 }

@@ -90,3 +90,54 @@ export function leadingId(text: string): string | number | null {
     return null;
   }
 }
+
+/** The index just past the string that opens at `start` (a `"`). */
+function stringEnd(text: string, start: number): number {
+  let end = start;
+  for (;;) {
+    end = text.indexOf('"', end + 1);
+    if (end === -1) return text.length;
+    let before = end - 1;
+    while (text.charCodeAt(before) === BACKSLASH) before--;
+    if ((end - 1 - before) % 2 === 0) return end + 1;
+  }
+}
+
+/**
+ * The text of the `id` member of a message, or of each member of a batch (by position),
+ * as the client wrote it: a number JSON.parse cannot hold exactly (past 2^53) is echoed
+ * from it. For a frame that parsed; members without an `id` are `undefined`.
+ */
+export function rawIds(text: string): Array<string | undefined> {
+  const ids: Array<string | undefined> = [];
+  let start = 0;
+  while (isSpace(text.charCodeAt(start))) start++;
+  const objectDepth = text.charCodeAt(start) === OPEN_ARRAY ? 2 : 1;
+  let depth = 0;
+  let member = 0;
+  let expectKey = false;
+  for (let index = start; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === QUOTE) {
+      const end = stringEnd(text, index);
+      if (expectKey && depth === objectDepth && text.slice(index, end) === '"id"') {
+        let value = text.indexOf(':', end) + 1;
+        while (isSpace(text.charCodeAt(value))) value++;
+        let valueEnd = value;
+        while (valueEnd < text.length && /[-+.\deE]/.test(text[valueEnd] as string)) valueEnd++;
+        if (valueEnd > value) ids[member] = text.slice(value, valueEnd);
+      }
+      expectKey = false;
+      index = end - 1;
+    } else if (code === OPEN_ARRAY || code === OPEN_OBJECT) {
+      depth++;
+      expectKey = code === OPEN_OBJECT && depth === objectDepth;
+    } else if (code === CLOSE_ARRAY || code === CLOSE_OBJECT) {
+      depth--;
+    } else if (code === COMMA) {
+      if (depth === objectDepth) expectKey = true;
+      else if (depth === objectDepth - 1) member++;
+    }
+  }
+  return ids;
+}

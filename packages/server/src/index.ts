@@ -1,37 +1,67 @@
-// @volley/server: serves a Volley router over WebSockets with ws.
+// @volley/server: serves a Volley router over WebSockets with ws, and the pieces a user
+// needs around it: pub/sub, the in-memory pair and direct caller for tests, the transport
+// seam for other sockets.
 
+export { type Caller, type CallerOptions, createCaller } from './caller.js';
+export { CloseConnectionError } from './close-connection.js';
+export { reportToStderr } from './error-reporter.js';
+export {
+  DEFAULT_MAX_ISSUES,
+  MAX_ISSUE_KEY_LENGTH,
+  MAX_ISSUE_MESSAGE_LENGTH,
+  MAX_ISSUE_PATH_LENGTH,
+} from './issues.js';
 export {
   DEFAULT_CONNECTION_INIT_TIMEOUT_MS,
   DEFAULT_HIGH_WATER_MARK,
   DEFAULT_MAX_BATCH_LENGTH,
   DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
   DEFAULT_MAX_DEPTH,
   DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_MAX_PAYLOAD,
+  DEFAULT_MAX_PENDING_CONNECTIONS,
+  DEFAULT_MAX_PENDING_UPGRADES,
+  DEFAULT_MAX_QUEUED_BEFORE_READY,
+  DEFAULT_MAX_QUEUED_BYTES_BEFORE_READY,
   DEFAULT_MAX_SUBSCRIPTIONS,
   DEFAULT_RATE_LIMIT,
+  DEFAULT_UPGRADE_TIMEOUT_MS,
   type LimitOptions,
   type OriginCheck,
   type RateLimit,
 } from './limits.js';
 export {
+  createMemoryPair,
+  type MemoryClientEnd,
+  type MemoryCloseEvent,
+} from './memory-transport.js';
+export type { InMemoryWebSocket } from './memory-websocket.js';
+export {
   type ConnectionInfo,
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
-  DEFAULT_MAX_PAYLOAD,
-  DEFAULT_MAX_QUEUED_BEFORE_READY,
   type ErrorInfo,
   type ServerOptions,
 } from './options.js';
 export {
   createMemoryEngine,
-  createPubSub,
   DEFAULT_LOG_SIZE,
-  DEFAULT_MAX_BUFFERED_EVENTS,
   type MemoryEngineOptions,
+} from './pubsub/memory-engine.js';
+export { createPubSub, type PubSub } from './pubsub/pubsub.js';
+export {
+  DEFAULT_MAX_BUFFERED_EVENTS,
   type OverflowPolicy,
-  type PubSub,
+  type TopicStream,
   type TopicSubscribeOptions,
-} from './pubsub.js';
-export { type AttachOptions, createServer, type VolleyServer } from './server.js';
-export type { ServerTransport, TransportEvents } from './transport.js';
+} from './pubsub/topic-stream.js';
+export {
+  type AcceptInfo,
+  type AttachOptions,
+  type ConnectionCounts,
+  createServer,
+  type VolleyServer,
+} from './server.js';
+export type { ServerTransport, TransportEvents, TransportFactory } from './transport.js';

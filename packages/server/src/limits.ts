@@ -1,4 +1,15 @@
 import type { IncomingMessage } from 'node:http';
+import { DEFAULT_MAX_ISSUES } from './issues.js';
+
+/** Largest frame accepted, in bytes: 1 MiB. Larger frames close the socket with 1009 before parsing. */
+export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+/**
+ * How many frames a connection may send while it is not yet accepted (its
+ * `createContext` is running, or an `rpc.auth` is being checked); one more closes it with
+ * 1008: 1,000.
+ */
+export const DEFAULT_MAX_QUEUED_BEFORE_READY = 1_000;
 
 // Every limit a server enforces on its peers, with its default. SECURITY.md lists them
 // with the error or close code each one answers with and the test that trips it.
@@ -75,6 +86,48 @@ export const DEFAULT_CONNECTION_INIT_TIMEOUT_MS = 10_000;
 export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
 
 /**
+ * How many bytes (counted as characters of text) a connection may send while it is not
+ * yet accepted (its `createContext` is running) before the server stops reading it: 1 MiB.
+ * What it sends meanwhile waits in the socket (TCP holds the peer back), so such a
+ * connection costs at most about this plus one frame. A second bound,
+ * `maxQueuedBeforeReady`, counts frames and closes with 1008.
+ */
+export const DEFAULT_MAX_QUEUED_BYTES_BEFORE_READY = 1024 * 1024;
+
+/**
+ * Most WebSocket connections that are open but not yet accepted (waiting for their first
+ * message or for `createContext`), counted apart from accepted ones: 1,000. When one more
+ * arrives, the oldest waiting one is closed with 1013 (try again later) to make room, so a
+ * flood of idle sockets cannot keep real newcomers out: a newcomer that sends `rpc.init`
+ * at once is accepted long before it is the oldest. Only servers with `createContext`
+ * have such connections; without it, a connection is accepted as soon as it opens.
+ */
+export const DEFAULT_MAX_PENDING_CONNECTIONS = 1_000;
+
+/**
+ * Most connections (accepted or not) from one client address: unlimited by default,
+ * because many users can share an address (NAT, a company proxy). Past it, the upgrade is
+ * refused with HTTP 429. Set it when clients are expected to come from many addresses; put
+ * `trustProxy` in place behind a proxy, or every client shares the proxy's address.
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = Number.POSITIVE_INFINITY;
+
+/**
+ * How long an HTTP request to the server that `listen()` makes has to send its headers and
+ * complete (an upgrade's whole request), in ms: 10 s. A socket that trickles its upgrade
+ * is dropped then. Node's own defaults (60 s and 300 s) would let slow sockets pile up.
+ * `attach()` serves your server, whose timeouts are yours to set (see the README).
+ */
+export const DEFAULT_UPGRADE_TIMEOUT_MS = 10_000;
+
+/**
+ * Most sockets the server that `listen()` makes holds before they have upgraded to a
+ * WebSocket (an HTTP request still arriving): 1,000. When one more connects, the oldest is
+ * dropped, so half-sent upgrades cannot keep newcomers out.
+ */
+export const DEFAULT_MAX_PENDING_UPGRADES = 1_000;
+
+/**
  * Decides whether a browser page on `origin` may connect. `origin` is the upgrade
  * request's `Origin` header, or `undefined` for a client that sent none (not a browser).
  */
@@ -82,6 +135,10 @@ export type OriginCheck = (origin: string | undefined, request: IncomingMessage)
 
 /** The limit options of `createServer`. Each can be `Infinity` (or `false`) to lift it. */
 export interface LimitOptions {
+  /** Largest frame accepted, in bytes. See {@link DEFAULT_MAX_PAYLOAD}. Must be finite. */
+  maxPayload?: number;
+  /** See {@link DEFAULT_MAX_QUEUED_BEFORE_READY}. */
+  maxQueuedBeforeReady?: number;
   /** See {@link DEFAULT_MAX_DEPTH}. */
   maxDepth?: number;
   /** See {@link DEFAULT_MAX_BATCH_LENGTH}. */
@@ -107,10 +164,23 @@ export interface LimitOptions {
    * web page may open a socket as your user (cross-site WebSocket hijacking).
    */
   allowedOrigins?: readonly string[] | OriginCheck;
+  /** See {@link DEFAULT_MAX_QUEUED_BYTES_BEFORE_READY}. */
+  maxQueuedBytesBeforeReady?: number;
+  /** Most validation issues one error reply carries. See `DEFAULT_MAX_ISSUES`. */
+  maxIssues?: number;
+  /** See {@link DEFAULT_MAX_PENDING_CONNECTIONS}. */
+  maxPendingConnections?: number;
+  /** See {@link DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}. */
+  maxConnectionsPerAddress?: number;
+  /** See {@link DEFAULT_UPGRADE_TIMEOUT_MS}. */
+  upgradeTimeoutMs?: number;
+  /** See {@link DEFAULT_MAX_PENDING_UPGRADES}. */
+  maxPendingUpgrades?: number;
 }
 
-/** The limits, resolved to numbers. */
+/** The limits each connection enforces, resolved to numbers. */
 export interface Limits {
+  maxPayload: number;
   maxDepth: number;
   maxBatchLength: number;
   maxInFlight: number;
@@ -118,6 +188,18 @@ export interface Limits {
   rateLimit: RateLimit | false;
   connectionInitTimeoutMs: number;
   highWaterMark: number;
+  maxQueuedBeforeReady: number;
+  maxQueuedBytesBeforeReady: number;
+  maxIssues: number;
+}
+
+/** The limits the server enforces before a connection exists, resolved to numbers. */
+export interface ServerLimits {
+  maxConnections: number;
+  maxPendingConnections: number;
+  maxConnectionsPerAddress: number;
+  upgradeTimeoutMs: number;
+  maxPendingUpgrades: number;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -139,7 +221,7 @@ function positive(name: string, value: number | undefined, fallback: number): nu
  * @throws TypeError when a limit is not a positive integer (or `Infinity`), or the rate
  * limit's numbers are not positive.
  */
-export function resolveLimits(options: LimitOptions): Limits & { maxConnections: number } {
+export function resolveLimits(options: LimitOptions): { limits: Limits; server: ServerLimits } {
   const rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   if (
     rateLimit !== false &&
@@ -149,7 +231,8 @@ export function resolveLimits(options: LimitOptions): Limits & { maxConnections:
       'createServer: `rateLimit` needs a positive `messagesPerSecond` and a finite `burst` of at least 1',
     );
   }
-  return {
+  const limits: Limits = {
+    maxPayload: positive('maxPayload', options.maxPayload, DEFAULT_MAX_PAYLOAD),
     maxDepth: positive('maxDepth', options.maxDepth, DEFAULT_MAX_DEPTH),
     maxBatchLength: positive('maxBatchLength', options.maxBatchLength, DEFAULT_MAX_BATCH_LENGTH),
     maxInFlight: positive('maxInFlight', options.maxInFlight, DEFAULT_MAX_IN_FLIGHT),
@@ -159,14 +242,51 @@ export function resolveLimits(options: LimitOptions): Limits & { maxConnections:
       DEFAULT_MAX_SUBSCRIPTIONS,
     ),
     rateLimit,
-    maxConnections: positive('maxConnections', options.maxConnections, DEFAULT_MAX_CONNECTIONS),
     connectionInitTimeoutMs: positive(
       'connectionInitTimeoutMs',
       options.connectionInitTimeoutMs,
       DEFAULT_CONNECTION_INIT_TIMEOUT_MS,
     ),
     highWaterMark: positive('highWaterMark', options.highWaterMark, DEFAULT_HIGH_WATER_MARK),
+    maxQueuedBeforeReady: positive(
+      'maxQueuedBeforeReady',
+      options.maxQueuedBeforeReady,
+      DEFAULT_MAX_QUEUED_BEFORE_READY,
+    ),
+    maxQueuedBytesBeforeReady: positive(
+      'maxQueuedBytesBeforeReady',
+      options.maxQueuedBytesBeforeReady,
+      DEFAULT_MAX_QUEUED_BYTES_BEFORE_READY,
+    ),
+    maxIssues: positive('maxIssues', options.maxIssues, DEFAULT_MAX_ISSUES),
   };
+  if (!Number.isFinite(limits.maxPayload)) {
+    throw new TypeError('createServer: `maxPayload` must be a positive integer (bytes)');
+  }
+  const server: ServerLimits = {
+    maxConnections: positive('maxConnections', options.maxConnections, DEFAULT_MAX_CONNECTIONS),
+    maxPendingConnections: positive(
+      'maxPendingConnections',
+      options.maxPendingConnections,
+      DEFAULT_MAX_PENDING_CONNECTIONS,
+    ),
+    maxConnectionsPerAddress: positive(
+      'maxConnectionsPerAddress',
+      options.maxConnectionsPerAddress,
+      DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    ),
+    upgradeTimeoutMs: positive(
+      'upgradeTimeoutMs',
+      options.upgradeTimeoutMs,
+      DEFAULT_UPGRADE_TIMEOUT_MS,
+    ),
+    maxPendingUpgrades: positive(
+      'maxPendingUpgrades',
+      options.maxPendingUpgrades,
+      DEFAULT_MAX_PENDING_UPGRADES,
+    ),
+  };
+  return { limits, server };
 }
 
 /** Makes `allowedOrigins` a check, or `undefined` when every origin is allowed. */

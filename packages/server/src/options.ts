@@ -2,20 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import type { AnyRouter, ProcedureType, RouterContext, VolleyError } from '@volley/core';
 import type { LimitOptions } from './limits.js';
 
-/** Largest frame accepted, in bytes: 1 MiB. Larger frames close the socket with 1009 before parsing. */
-export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
-
 /**
  * How long `close()` waits, in ms, for sockets to finish their closing handshake and
  * for subscriptions' `finally` blocks, before it terminates what is left: 5 s.
  */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
-
-/**
- * How many frames a connection may send while its context is still being created;
- * one more closes it with 1008: 1,000.
- */
-export const DEFAULT_MAX_QUEUED_BEFORE_READY = 1_000;
 
 /**
  * How often, in ms, the server pings each socket (a WebSocket ping frame): 30 s. A peer
@@ -41,6 +32,11 @@ export interface ConnectionInfo {
   /** A nanoid, unique across servers. */
   connectionId: string;
   /**
+   * The client's IP address: the socket's peer, or, with `trustProxy`, the address the
+   * trusted proxies saw. `undefined` when unknown (an in-memory connection).
+   */
+  clientAddress: string | undefined;
+  /**
    * What the client sent as `connectionParams` in `rpc.init`, or in `rpc.auth` when it
    * re-authenticates (a browser cannot set headers, so tokens travel here), or
    * `undefined`. Untrusted JSON: validate it.
@@ -53,9 +49,11 @@ export interface ErrorInfo {
   /** Normalised; the original is `error.cause` when it was not a `VolleyError`. */
   error: VolleyError;
   connectionId: string;
+  /** The connection's client address (see `ConnectionInfo.clientAddress`), when known. */
+  clientAddress?: string | undefined;
   /** The procedure's path, when the error came from one. */
-  path?: string;
-  type?: ProcedureType;
+  path?: string | undefined;
+  type?: ProcedureType | undefined;
   /** The raw input, when the error came from a procedure. */
   input?: unknown;
 }
@@ -81,24 +79,33 @@ type ContextOption<TCtx> =
 export type ServerOptions<TRouter extends AnyRouter> = ContextOption<RouterContext<TRouter>> & {
   /** The router to serve. */
   router: TRouter;
-  /** Largest frame accepted, in bytes. Default {@link DEFAULT_MAX_PAYLOAD}. */
-  maxPayload?: number;
   /**
    * Send unexpected errors' messages and stacks to clients. Default `false`: clients
    * get `Internal error` and only `onError` sees the real error. For development only.
    */
   exposeErrors?: boolean;
   /**
-   * Called with every error a procedure throws (and every server-side failure). It
-   * must not throw; if it does, the throw is swallowed so that serving goes on.
+   * Called with every error a procedure throws (expected ones, such as invalid input or a
+   * `VolleyError` you threw, included) and every failure of the server's own. It must not
+   * throw; if it does, the throw is swallowed so that serving goes on. Default
+   * `reportToStderr`, which writes unexpected errors (`INTERNAL_ERROR`) to stderr; `false`
+   * reports nothing.
    */
-  onError?: (info: ErrorInfo) => void;
+  onError?: ((info: ErrorInfo) => void) | false;
+  /**
+   * Read each client's address from the `X-Forwarded-For` header of its upgrade request,
+   * as set by proxies in front of the server: `true` (or `1`) trusts the one proxy in
+   * front (the header's last entry is the client), a number `n` trusts `n` proxies (the
+   * `n`-th entry from the end). Default `false`: the socket's own address. The address is
+   * `ConnectionInfo.clientAddress` and what `maxConnectionsPerAddress` counts. Only set it
+   * when clients cannot reach the server except through those proxies, or a client could
+   * claim any address.
+   */
+  trustProxy?: boolean | number;
   /** See {@link DEFAULT_CLOSE_TIMEOUT_MS}. */
   closeTimeoutMs?: number;
   /** See {@link DEFAULT_HEARTBEAT_INTERVAL_MS}. */
   heartbeatIntervalMs?: number;
   /** See {@link DEFAULT_DRAIN_TIMEOUT_MS}. */
   drainTimeoutMs?: number;
-  /** See {@link DEFAULT_MAX_QUEUED_BEFORE_READY}. */
-  maxQueuedBeforeReady?: number;
 } & LimitOptions;

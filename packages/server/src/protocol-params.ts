@@ -62,3 +62,13 @@ export function connectionParamsOf(params: RequestMessage['params']): unknown {
     ? undefined
     : (params as { connectionParams?: unknown }).connectionParams;
 }
+
+/**
+ * The second reading of a call's params, tried when the first fails the input schema:
+ * `[x]` as the array `[x]` itself, `[]` as an empty array. Generic JSON-RPC clients send
+ * these for a procedure whose input is an array (`sum(5)`, `sum()`). `undefined` for any
+ * other params, which have only one reading.
+ */
+export function secondReading(params: RequestMessage['params']): unknown[] | undefined {
+  return Array.isArray(params) && params.length <= 1 ? params : undefined;
+}

@@ -1,15 +1,7 @@
-import {
-  ERROR_CODES,
-  type ErrorObject,
-  encodeBatch,
-  encodeError,
-  idOf,
-  isRequest,
-  PARSE_FAILED,
-  type RequestId,
-} from '@volley/core';
+import { ERROR_CODES, type ErrorObject, isRequest } from '@volley/core';
 import { leadingId } from './frame-scan.js';
 import type { RateLimit } from './limits.js';
+import { decodeFrame, encodeBatch, encodeError, idOf, PARSE_FAILED } from './wire.js';
 
 // The answers a server limit gives, each naming its option in `error.data.limit`.
 
@@ -45,7 +37,7 @@ export function batchTooLong(length: number, maxBatchLength: number): string {
   );
 }
 
-function rateLimited(limit: RateLimit): ErrorObject {
+function rateLimitError(limit: RateLimit): ErrorObject {
   return limitError(
     'TOO_MANY_REQUESTS',
     'rateLimit',
@@ -53,25 +45,36 @@ function rateLimited(limit: RateLimit): ErrorObject {
   );
 }
 
-function rateLimitedOne(value: unknown, error: ErrorObject): string | undefined {
-  // A notification is never answered, not even when it is refused (spec, section 4.1).
+/** The refusal of one parsed message: nothing for a notification (spec, section 4.1). */
+function refuseOne(value: unknown, error: ErrorObject): string | undefined {
   if (isRequest(value) && value.id === undefined) return undefined;
-  return encodeError(idOf(value) as RequestId, error);
+  return encodeError(idOf(value), error);
 }
 
 /**
- * What a frame refused by the rate limit is answered with: an error for each request
- * in it that has an id (`null` for a frame that is not JSON), nothing for notifications.
+ * What a frame refused by the rate limit is answered with, without running any of it: an
+ * error for each request in it that has an id, nothing for notifications. The id is read
+ * from the start of the text when it is there (where Volley's client and most others put
+ * it), so such a frame is never parsed; only a frame whose id cannot be read that way is
+ * parsed, to find out whom to answer. `undefined` when no one is to be answered.
  */
-export function rateLimitedReply(value: unknown, limit: RateLimit): string | undefined {
-  const error = rateLimited(limit);
+export function rateLimitedReply(text: string, limit: RateLimit): string | undefined {
+  const error = rateLimitError(limit);
+  const id = leadingId(text);
+  if (id !== null) return encodeError(id, error);
+  const value = decodeFrame(text);
   if (value === PARSE_FAILED) return encodeError(null, error);
-  if (!Array.isArray(value)) return rateLimitedOne(value, error);
+  if (!Array.isArray(value)) return refuseOne(value, error);
+  if (value.length === 0) return encodeError(null, error);
   const replies: string[] = [];
   for (const item of value) {
-    const reply = rateLimitedOne(item, error);
+    const reply = refuseOne(item, error);
     if (reply !== undefined) replies.push(reply);
   }
-  if (value.length === 0) return encodeError(null, error);
   return replies.length === 0 ? undefined : encodeBatch(replies);
+}
+
+/** A binary frame refused by the rate limit. */
+export function rateLimitedBinary(limit: RateLimit): string {
+  return encodeError(null, rateLimitError(limit));
 }

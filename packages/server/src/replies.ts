@@ -6,9 +6,9 @@ import {
   type ErrorCodeName,
   type ErrorIssue,
   type ErrorObject,
-  encodeError,
   STANDARD_MESSAGES,
 } from '@volley/core';
+import { ExactId, encodeError, utf8Bytes, type WireId } from './wire.js';
 
 /** An error object for a protocol-level failure, with the spec's message for the standard codes. */
 export function protocolError(code: ErrorCodeName, issues?: ErrorIssue[]): ErrorObject {
@@ -42,16 +42,22 @@ export function clip(name: string): string {
 /** Cuts a close reason to the 123 bytes RFC 6455 allows, on a character boundary. */
 export function closeReason(text: string): string {
   let reason = text;
-  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  while (utf8Bytes(reason).length > 123) reason = reason.slice(0, -1);
   return reason;
 }
 
 /** The answer to a request whose id is already in flight on this connection. */
-export function duplicateId(id: string | number): string {
+export function duplicateId(id: WireId): string {
+  const shown =
+    typeof id === 'string'
+      ? JSON.stringify(clip(id))
+      : id instanceof ExactId
+        ? clip(id.json)
+        : String(id);
   return encodeError(
     id,
     protocolError('INVALID_REQUEST', [
-      { path: ['id'], message: `Request id ${JSON.stringify(id)} is already in flight` },
+      { path: ['id'], message: `Request id ${shown} is already in flight` },
     ]),
   );
 }

@@ -1,10 +1,13 @@
-/** A call or subscription this connection is running. */
+/** A call or subscription a connection is running. */
 export class Running {
+  /** A query or mutation (counted apart from subscriptions). */
+  isCall = false;
   /** Answered by `rpc.cancel`: its own outcome must not be sent. */
   cancelled = false;
   /** Set once a subscription has been acknowledged. */
-  iterator: AsyncIterator<unknown> | undefined;
   acked = false;
+  /** A subscription's iterator, once delivery has it: stopping it wakes a pending `next()`. */
+  iterator: AsyncIterator<unknown> | undefined;
   /** A subscription's delivery, which settles once its stream's `finally` has run. */
   pump: Promise<void> | undefined;
   #aborted = false;
@@ -29,5 +32,14 @@ export class Running {
     if (this.#aborted) return;
     this.#aborted = true;
     this.#controller?.abort();
+  }
+
+  /** Aborts, and wakes a subscription's iterator that waits for its next event. */
+  stop(): void {
+    this.abort();
+    // Iterators that honour return() while a next() is pending (pub/sub ones do) stop at
+    // once; an async generator queues it and stops at its next await or yield.
+    const returned = this.iterator?.return?.();
+    if (returned !== undefined) Promise.resolve(returned).catch(() => {});
   }
 }

@@ -1,8 +1,4 @@
-import {
-  createServer as createHttpServer,
-  type Server as HttpServer,
-  type IncomingMessage,
-} from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -10,68 +6,84 @@ import { type AnyRouter, CLOSE_CODES, RESERVED_PREFIX } from '@volley/core';
 import { nanoid } from 'nanoid';
 import { WebSocketServer } from 'ws';
 import { Connection, type ConnectionConfig } from './connection.js';
+import { reportToStderr } from './error-reporter.js';
 import { originCheck, resolveLimits } from './limits.js';
+import { type InMemoryWebSocket, inMemoryWebSocket } from './memory-websocket.js';
 import {
   type ConnectionInfo,
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
-  DEFAULT_MAX_PAYLOAD,
-  DEFAULT_MAX_QUEUED_BEFORE_READY,
   type ServerOptions,
 } from './options.js';
+import type { TransportFactory } from './transport.js';
+import { clientAddressOf, createUpgradeServer, pathOf, rejectUpgrade } from './upgrade.js';
 import { VolleySocket, wsTransport } from './ws-transport.js';
 
 /** Options of {@link VolleyServer.attach}. */
 export interface AttachOptions {
   /** Only upgrades to this path are Volley's (query string ignored). Default: every path. */
-  path?: string;
+  path?: string | undefined;
 }
 
-/** A running Volley server. Serve it with `listen`, `attach` or `handleUpgrade`, or several. */
+/** What {@link VolleyServer.accept} knows of a connection's origin. */
+export interface AcceptInfo {
+  /** The upgrade request, which `createContext` receives. */
+  request: IncomingMessage;
+  /** The client's address, for `maxConnectionsPerAddress`, `createContext` and `onError`. */
+  clientAddress: string | undefined;
+}
+
+/** How many connections a server holds. */
+export interface ConnectionCounts {
+  /** Accepted connections (their context is ready), which `maxConnections` bounds. */
+  accepted: number;
+  /** Open but not accepted yet, which `maxPendingConnections` bounds. */
+  pending: number;
+}
+
+/** A running Volley server. Serve it with `listen`, `attach`, `handleUpgrade` or `accept`, or several. */
 export interface VolleyServer {
   /**
-   * Listens on its own HTTP server. Plain HTTP requests get 426 Upgrade Required.
-   * Resolves with the bound address once listening.
+   * Listens on its own HTTP server. Plain HTTP requests get 426 Upgrade Required. Its
+   * requests must arrive whole within `upgradeTimeoutMs`, and at most `maxPendingUpgrades`
+   * sockets may be mid-request. Resolves with the bound address once listening.
    */
   listen(port?: number, host?: string): Promise<AddressInfo>;
   /**
    * Serves WebSocket upgrades of an existing `http` or `https` server, so Volley shares
-   * its port with normal routes. Returns a function that detaches again.
+   * its port with normal routes. Returns a function that detaches again. That server's
+   * own timeouts (`headersTimeout`, `requestTimeout`) and socket caps are yours to set.
    */
   attach(server: HttpServer | HttpsServer, options?: AttachOptions): () => void;
   /**
    * Completes an upgrade from your own `'upgrade'` handler (the `noServer` mode of ws).
-   * Every way of serving goes through it: an upgrade from an origin not in
-   * `allowedOrigins` is answered HTTP 403, and one past `maxConnections` (or during
-   * `close()`) HTTP 503, before any WebSocket exists.
+   * Every way of serving over HTTP goes through it: an upgrade from an origin not in
+   * `allowedOrigins` is answered HTTP 403, one past `maxConnections` (or during `close()`)
+   * HTTP 503, and one past `maxConnectionsPerAddress` HTTP 429, before any WebSocket exists.
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** How many connections are open. */
+  /**
+   * Serves one connection over any transport: `makeTransport` adapts your socket (see
+   * `ServerTransport`). Returns `false`, without calling it, when the server refuses the
+   * connection (closing, or past `maxConnections` or `maxConnectionsPerAddress`).
+   */
+  accept(makeTransport: TransportFactory, info: AcceptInfo): boolean;
+  /**
+   * A WebSocket class whose sockets connect to this server in memory, with no port: for
+   * tests of your router over the real protocol. Pass it to `createClient({ WebSocket })`.
+   */
+  inMemoryWebSocket(): InMemoryWebSocket;
+  /** How many connections are open, accepted or not. */
   readonly connectionCount: number;
+  /** How many connections are accepted and how many wait to be. */
+  readonly connections: ConnectionCounts;
   /**
    * Stops accepting, ends every subscription, closes every socket with 1001, closes the
    * server `listen` made, and resolves once all of it is released. Sockets and
    * subscriptions still busy after `closeTimeoutMs` are terminated and abandoned.
    */
   close(): Promise<void>;
-}
-
-function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
-  );
-}
-
-/** The context of a server without `createContext`: a fresh empty object per connection. */
-function emptyContext(): object {
-  return {};
-}
-
-function pathOf(request: IncomingMessage): string {
-  const url = request.url ?? '/';
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
 }
 
 /** Resolves when `promise` settles or after `ms`, whichever is first; says which. */
@@ -104,38 +116,55 @@ export function createServer<TRouter extends AnyRouter>(
     if (path.startsWith(RESERVED_PREFIX))
       throw new TypeError(`Procedure "${path}" uses the reserved "rpc." prefix`);
   }
-  const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
-  if (!Number.isInteger(maxPayload) || maxPayload <= 0) {
-    throw new TypeError('createServer: `maxPayload` must be a positive integer (bytes)');
-  }
   const closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
   const createContext = (options as { createContext?: (info: ConnectionInfo) => unknown })
     .createContext;
-  const { maxConnections, ...limits } = resolveLimits(options);
-  const connections = new Set<Connection>();
+  const { limits, server: serverLimits } = resolveLimits(options);
+  const trustProxy = options.trustProxy ?? false;
+  /** Accepted connections, and those that wait to be, oldest first. */
+  const accepted = new Set<Connection>();
+  const pending = new Set<Connection>();
+  /** Open connections per client address, for `maxConnectionsPerAddress`. */
+  const perAddress = new Map<string, number>();
   const config: ConnectionConfig = {
     procedures: router.procedures,
     exposeErrors: options.exposeErrors ?? false,
-    onError: options.onError,
-    maxQueuedBeforeReady: options.maxQueuedBeforeReady ?? DEFAULT_MAX_QUEUED_BEFORE_READY,
+    onError: options.onError === false ? undefined : (options.onError ?? reportToStderr),
     limits,
-    onClosed: (connection) => connections.delete(connection),
+    createsContext: createContext !== undefined,
+    onAccepted(connection) {
+      pending.delete(connection);
+      if (accepted.size >= serverLimits.maxConnections) {
+        connection.close(1013, 'Server is full: try again later');
+        return;
+      }
+      accepted.add(connection);
+    },
+    onClosed(connection) {
+      accepted.delete(connection);
+      pending.delete(connection);
+      const address = connection.clientAddress;
+      if (address === undefined) return;
+      const count = (perAddress.get(address) ?? 1) - 1;
+      if (count === 0) perAddress.delete(address);
+      else perAddress.set(address, count);
+    },
   };
   const originAllowed = originCheck(options.allowedOrigins);
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload,
+    maxPayload: limits.maxPayload,
     clientTracking: false,
     perMessageDeflate: false,
     WebSocket: VolleySocket,
   });
-  // Heartbeat: every interval each socket is pinged; one that has not answered the
-  // previous ping by then is dead (half-open) and is terminated.
+  // Heartbeat: every interval each accepted socket is pinged; one that has not answered
+  // the previous ping by then is dead (half-open) and is terminated.
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   const heartbeat =
     heartbeatIntervalMs > 0 && Number.isFinite(heartbeatIntervalMs)
       ? setInterval(() => {
-          for (const connection of connections) connection.heartbeat();
+          for (const connection of accepted) connection.transport.heartbeat();
         }, heartbeatIntervalMs).unref()
       : undefined;
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
@@ -146,40 +175,69 @@ export function createServer<TRouter extends AnyRouter>(
   // Its own function, so that the upgrade request is kept only by the closure that needs
   // it (createContext runs again on rpc.auth), and not at all without createContext.
   function contextMaker(
-    request: IncomingMessage,
+    info: AcceptInfo,
     connectionId: string,
   ): (connectionParams: unknown) => unknown {
     const make = createContext;
-    if (make === undefined) return emptyContext;
-    return (connectionParams) => make({ request, connectionId, connectionParams });
+    if (make === undefined) return () => ({});
+    const { request, clientAddress } = info;
+    return (connectionParams) => make({ request, connectionId, clientAddress, connectionParams });
   }
 
-  function accept(socket: VolleySocket, stream: Duplex, request: IncomingMessage): void {
+  /** Why a new connection cannot be taken, as an HTTP status and text; `undefined` if it can. */
+  function refusal(clientAddress: string | undefined): [number, string] | undefined {
+    if (closing !== undefined) return [503, 'Server is shutting down'];
+    if (accepted.size >= serverLimits.maxConnections) return [503, 'Too many connections'];
+    if (
+      clientAddress !== undefined &&
+      (perAddress.get(clientAddress) ?? 0) >= serverLimits.maxConnectionsPerAddress
+    ) {
+      return [429, 'Too many connections from this address'];
+    }
+    return undefined;
+  }
+
+  function accept(makeTransport: TransportFactory, info: AcceptInfo): boolean {
+    if (refusal(info.clientAddress) !== undefined) return false;
+    const { clientAddress } = info;
+    if (clientAddress !== undefined) {
+      perAddress.set(clientAddress, (perAddress.get(clientAddress) ?? 0) + 1);
+    }
     const connectionId = nanoid();
     const connection = new Connection(
       connectionId,
       config,
-      contextMaker(request, connectionId),
-      (events) => wsTransport(socket, stream, events),
+      clientAddress,
+      contextMaker(info, connectionId),
+      makeTransport,
     );
-    connections.add(connection);
+    if (connection.accepted || connection.isClosed) return true;
+    // Not accepted yet: it waits among its own kind. When they are too many, the oldest
+    // makes room, so idle sockets cannot keep newcomers out.
+    if (pending.size >= serverLimits.maxPendingConnections) {
+      const oldest = pending.values().next().value as Connection;
+      pending.delete(oldest);
+      oldest.close(1013, 'Too many connections waiting to be accepted: try again later');
+    }
+    pending.add(connection);
+    return true;
   }
 
   function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (closing !== undefined) {
-      rejectUpgrade(socket, 503, 'Server is shutting down');
-      return;
-    }
     // Refused before the WebSocket handshake, which is where a connection starts to cost.
     if (originAllowed !== undefined && !originAllowed(request.headers.origin, request)) {
       rejectUpgrade(socket, 403, 'Forbidden: origin not allowed');
       return;
     }
-    if (connections.size >= maxConnections) {
-      rejectUpgrade(socket, 503, 'Too many connections');
+    const clientAddress = clientAddressOf(request, trustProxy);
+    const refused = refusal(clientAddress);
+    if (refused !== undefined) {
+      rejectUpgrade(socket, ...refused);
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws as VolleySocket, socket, request));
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      accept(wsTransport(ws as VolleySocket, socket), { request, clientAddress });
+    });
   }
 
   function attach(server: HttpServer | HttpsServer, attachOptions: AttachOptions = {}): () => void {
@@ -201,10 +259,7 @@ export function createServer<TRouter extends AnyRouter>(
   }
 
   function listen(port = 0, host?: string): Promise<AddressInfo> {
-    const server = createHttpServer((_request, response) => {
-      response.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' });
-      response.end('Upgrade Required: this is a Volley WebSocket endpoint');
-    });
+    const server = createUpgradeServer(serverLimits);
     ownServers.push(server);
     attach(server);
     return new Promise((resolve, reject) => {
@@ -224,22 +279,22 @@ export function createServer<TRouter extends AnyRouter>(
     clearInterval(heartbeat);
     // Drain: let running queries and mutations answer, within drainTimeoutMs, and give
     // their responses a turn to reach the sockets, before anything is closed.
-    const draining = [...connections];
+    const all = [...accepted, ...pending];
     await within(
-      Promise.all(draining.map((connection) => connection.callsSettled())),
+      Promise.all(all.map((connection) => connection.calls.callsSettled())),
       drainTimeoutMs,
     );
     await new Promise((resolve) => setImmediate(resolve));
-    for (const connection of connections) {
-      connection.close(CLOSE_CODES.GOING_AWAY, 'Server shutting down');
-    }
-    const all = [...connections];
+    for (const connection of all) connection.close(CLOSE_CODES.GOING_AWAY, 'Server shutting down');
     const closed = Promise.all(all.map((connection) => connection.closed));
     if (!(await within(closed, closeTimeoutMs))) {
       for (const connection of all) connection.terminate();
       await closed;
     }
-    await within(Promise.all(all.map((connection) => connection.settled())), closeTimeoutMs);
+    await within(
+      Promise.all(all.map((connection) => connection.calls.subscriptionsSettled())),
+      closeTimeoutMs,
+    );
     for (const server of ownServers) server.closeAllConnections();
     await Promise.all(serversClosed);
     await new Promise<void>((resolve) => wss.close(() => resolve()));
@@ -249,8 +304,13 @@ export function createServer<TRouter extends AnyRouter>(
     listen,
     attach,
     handleUpgrade,
+    accept,
+    inMemoryWebSocket: () => inMemoryWebSocket(accept, limits.maxPayload),
     get connectionCount() {
-      return connections.size;
+      return accepted.size + pending.size;
+    },
+    get connections() {
+      return { accepted: accepted.size, pending: pending.size };
     },
     close() {
       closing ??= shutdown();

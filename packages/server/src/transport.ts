@@ -1,48 +1,50 @@
 /**
- * The little a connection needs from a socket. Adapters fill it in (`ws` here, an
- * in-memory pair in tests), so the protocol logic never touches a concrete socket.
+ * The little a connection needs from a socket. An adapter fills it in for one kind of
+ * socket (`ws` in `ws-transport.ts`, an in-memory pair in `memory-transport.ts`), so the
+ * connection logic never touches a concrete socket, and no Node type appears in it. Serve
+ * another kind of socket by writing an adapter and passing it to `server.accept()`.
  */
 export interface ServerTransport {
-  /** Queues one text frame. Must not throw once the socket has closed; it drops the frame. */
+  /** Queues one text frame. Drops it, without throwing, once the socket is closing or closed. */
   send(text: string): void;
   /**
-   * Queues one text frame whose payload is `head` then `tail` (UTF-8 bytes), so that a
-   * part shared by many frames (a topic event's data) is encoded once. Optional: without
-   * it, the two are joined as text and sent with `send`.
+   * Queues one text frame whose payload is `head` then `tail` (UTF-8), so that a part shared
+   * by many frames (a topic event's data) is encoded once. Drops it once closing or closed.
    */
-  sendJoined?(head: Uint8Array, tail: Uint8Array): void;
-  /** Starts the closing handshake with `code` and `reason`. */
+  sendJoined(head: Uint8Array, tail: Uint8Array): void;
+  /** Starts the closing handshake with `code` and `reason` (at most 123 bytes of UTF-8). */
   close(code: number, reason: string): void;
   /** Drops the socket at once, without a closing handshake. */
   terminate(): void;
-  /** Bytes queued but not yet written to the network. */
+  /** Bytes queued but not yet written to the peer. */
   readonly bufferedAmount: number;
   /**
-   * Stops delivering frames until `resume()`; what the peer sends meanwhile waits in the
-   * socket (TCP holds the peer back). A few frames already read may still arrive.
-   * Optional: without it, a congested connection keeps reading.
+   * Stops reading: what the peer sends meanwhile waits (TCP holds the peer back). Frames
+   * already read may still be delivered; the connection holds them.
    */
-  pause?(): void;
-  /** Delivers frames again after `pause()`. */
-  resume?(): void;
+  pause(): void;
+  /** Reads again after `pause()`. */
+  resume(): void;
   /**
    * Calls `callback` once, when `bufferedAmount` has fallen to `threshold` or below (at
-   * once if it already has), or when the socket closes. Only one callback waits at a
-   * time; a new one replaces it. Optional: without it, subscriptions are never held back.
+   * once if it already has), or when the socket closes. One callback waits at a time; a
+   * new one replaces it.
    */
-  onDrain?(threshold: number, callback: () => void): void;
+  onDrain(threshold: number, callback: () => void): void;
   /**
-   * Called by the server every heartbeat interval: pings the peer, or drops the socket
-   * when the previous ping is still unanswered. Optional: without it, the transport
-   * finds dead peers by its own means.
+   * Called by the server every heartbeat interval: checks the peer is alive (a WebSocket
+   * ping), and drops the socket when the previous check went unanswered.
    */
-  heartbeat?(): void;
+  heartbeat(): void;
 }
 
 /** What an adapter calls on the connection as the socket reports. */
 export interface TransportEvents {
-  /** A text frame, or `undefined` for a binary frame (which Volley does not speak). */
+  /** A text frame, or `undefined` for a binary frame (which the JSON protocol refuses). */
   onMessage(text: string | undefined): void;
   /** The socket is gone, however it went. Called once. */
   onClose(): void;
 }
+
+/** Makes a transport for a connection, given the connection's events to call. */
+export type TransportFactory = (events: TransportEvents) => ServerTransport;

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import { textFrame } from './text-frame.js';
-import type { ServerTransport, TransportEvents } from './transport.js';
+import type { ServerTransport, TransportEvents, TransportFactory } from './transport.js';
 import { type CoalescingState, coalesceWrite } from './write-coalescing.js';
 
 /**
@@ -44,11 +44,14 @@ class WsTransport implements ServerTransport, CoalescingState {
   #drained: (() => void) | undefined;
   #drainThreshold = 0;
   #onWritten: (() => void) | undefined;
+  /** Whether frames may be written straight to the stream: see `sendJoined`. */
+  readonly #framesItself: boolean;
 
   constructor(socket: VolleySocket, stream: Duplex, events: TransportEvents) {
     this.#socket = socket;
     this.#stream = stream;
     this.events = events;
+    this.#framesItself = socket.extensions === '';
     socket.transport = this;
     socket.on('message', onMessage);
     socket.once('close', onClose);
@@ -69,20 +72,21 @@ class WsTransport implements ServerTransport, CoalescingState {
   }
 
   /**
-   * Frames `head` + `tail` itself and writes the frame straight to the stream, where ws
-   * would write it. This server's ws never compresses or queues frames (no
-   * permessage-deflate), so the order with its own writes is kept.
+   * The fast path of fan-out: frames `head` + `tail` itself, in one buffer, and writes it
+   * to the stream where ws would write it. That keeps the order of ws's own writes only
+   * because ws never holds frames back here: with no extension negotiated (no
+   * permessage-deflate, which this server never offers), ws writes each frame as it is
+   * sent. A socket that did negotiate one goes through ws.
    */
   sendJoined(head: Uint8Array, tail: Uint8Array): void {
     const socket = this.#socket;
     if (socket.readyState !== socket.OPEN) return;
     coalesceWrite(this, this.#stream);
-    this.#stream.write(textFrame(head, tail));
+    if (this.#framesItself) this.#stream.write(textFrame(head, tail));
+    else socket.send(Buffer.concat([head, tail]), { binary: false });
   }
 
   close(code: number, reason: string): void {
-    // A paused socket could not read the peer's half of the closing handshake.
-    this.#socket.resume();
     this.#socket.close(code, reason);
   }
 
@@ -149,12 +153,8 @@ class WsTransport implements ServerTransport, CoalescingState {
 
 /**
  * Adapts a `ws` socket made by a server with `WebSocket: VolleySocket` (and `stream`, the
- * socket its upgrade came on) and feeds its events to `events`.
+ * socket its upgrade came on): the factory a connection is made with.
  */
-export function wsTransport(
-  socket: VolleySocket,
-  stream: Duplex,
-  events: TransportEvents,
-): ServerTransport {
-  return new WsTransport(socket, stream, events);
+export function wsTransport(socket: VolleySocket, stream: Duplex): TransportFactory {
+  return (events) => new WsTransport(socket, stream, events);
 }

@@ -5,8 +5,8 @@
 // it pulls them (wrapped in another iterator).
 // (Server memory with a stalled peer, measured in a child process: backpressure-memory.test.ts.)
 import type { VolleyClient } from '@volley/client';
-import { initVolley, type PubSubEngine } from '@volley/core';
-import { createMemoryEngine, createPubSub, DEFAULT_HIGH_WATER_MARK } from '@volley/server';
+import { initVolley } from '@volley/core';
+import { createPubSub, DEFAULT_HIGH_WATER_MARK, type ErrorInfo } from '@volley/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type Harness, type RawPeer, startHarness, within } from './helpers/harness.js';
@@ -16,24 +16,16 @@ interface FeedEvent {
   pad: string;
 }
 
-/** Topic streams listening on the engine now. */
-let listeners = 0;
+/** Pushed topic subscriptions that overflowed, as the server's onError heard of them. */
+let overflows = 0;
 
-/** A pub/sub whose engine counts its listeners: a stream that overflowed stops listening. */
 function countingPubSub() {
-  const memory = createMemoryEngine();
-  const engine: PubSubEngine = {
-    ...memory,
-    subscribe(topic, listener) {
-      const unsubscribe = memory.subscribe(topic, listener);
-      listeners++;
-      return () => {
-        listeners--;
-        unsubscribe();
-      };
-    },
-  };
-  return createPubSub<{ feed: FeedEvent }>({ engine });
+  return createPubSub<{ feed: FeedEvent }>();
+}
+
+/** Counts the overflows a pushed subscription reports, and nothing else. */
+function onError({ error }: ErrorInfo): void {
+  if (error.limit === 'maxBuffered') overflows++;
 }
 
 let events = countingPubSub();
@@ -102,12 +94,12 @@ let seq: number;
 
 beforeEach(async () => {
   events = countingPubSub();
-  listeners = 0;
+  overflows = 0;
   pulls.clear();
   received = [];
   waiting = undefined;
   seq = 0;
-  harness = await startHarness({ router, highWaterMark: 256 * 1024 });
+  harness = await startHarness({ router, highWaterMark: 256 * 1024, onError });
   healthy = harness.client();
   await new Promise<void>((resolve, reject) => {
     healthy.feed.subscribe(
@@ -179,9 +171,9 @@ async function stalledSubscriber(mode: Mode, options: { overflow?: string; maxBu
 /** Publishes until the stalled subscriber is held back: its socket is full. */
 async function publishUntilHeldBack(mode: Mode): Promise<void> {
   for (let round = 0; round < 100; round++) {
-    const before = mode === 'pushed' ? listeners : pulled('slow');
+    const before = mode === 'pushed' ? overflows : pulled('slow');
     await publish(20);
-    if (mode === 'pushed' ? listeners < before : pulled('slow') === before) return;
+    if (mode === 'pushed' ? overflows > before : pulled('slow') === before) return;
   }
   throw new Error('The stalled subscriber was never held back');
 }

@@ -1,18 +1,18 @@
-// The client in a real browser: bundled for the browser platform (so any Node-only import
-// fails the build), served beside the Volley endpoint, and run in Debian's Chromium on
-// the browser's own WebSocket. Fails, never skips, when Chromium is missing.
-import { access, constants } from 'node:fs/promises';
+// The client in a real browser, as shipped: its built dist bundled for the browser platform
+// (so any Node-only import fails the build), served beside the Volley endpoint, and run in
+// Debian's Chromium on the browser's own WebSocket. Fails, never skips, when Chromium is
+// missing. The root `pnpm test` builds dist before running vitest.
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { initVolley } from '@volley/core';
 import { createServer, type VolleyServer } from '@volley/server';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterEach, expect, it } from 'vitest';
 import { z } from 'zod';
+import { launchChromium } from './helpers/chromium.js';
 
-const CHROMIUM = process.env.VOLLEY_CHROMIUM ?? '/usr/bin/chromium';
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 const v = initVolley();
@@ -45,24 +45,28 @@ async function bundleClient() {
     target: 'es2022',
     metafile: true,
     logLevel: 'silent',
-    alias: {
-      '@volley/client': source('../../client/src/index.ts'),
-      '@volley/core': source('../../core/src/index.ts'),
-    },
+    // @volley/client resolves through its package.json to dist, as for a user: the repo's
+    // tsconfig, whose paths map it to source for type-checking, is left out.
+    tsconfigRaw: {},
+    absWorkingDir: source('../../..'), // so the metafile names inputs from the repository root
   });
   const code = result.outputFiles[0]?.text ?? '';
   return { code, inputs: Object.keys(result.metafile.inputs) };
 }
 
-it('bundles for the browser without Node built-ins or zod', async () => {
+it('bundles the built client for the browser without Node built-ins or zod', async () => {
   const { code, inputs } = await bundleClient();
+  // The packages as shipped: their dist, never their source.
+  expect(inputs.filter((input) => !input.startsWith('packages/tests/'))).toEqual([
+    'packages/core/dist/index.js',
+    'packages/client/dist/index.js',
+  ]);
   expect(inputs.filter((input) => input.includes('node_modules/zod'))).toEqual([]);
   expect(code).not.toMatch(/from ["']node:/);
   expect(code).not.toMatch(/require\(["'](node:)?(fs|net|http|crypto|stream)["']\)/);
 });
 
 it('calls and subscribes from Chromium over the browser WebSocket', async () => {
-  await access(CHROMIUM, constants.X_OK); // CI installs it; a missing browser fails here
   const { code } = await bundleClient();
   http = createHttpServer((request, response) => {
     if (request.url === '/page.js') {
@@ -78,19 +82,7 @@ it('calls and subscribes from Chromium over the browser WebSocket', async () => 
   await new Promise<void>((resolve) => http?.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium(); // a missing browser fails here
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${port}/`);
   await page.waitForFunction(() => window.volleyResult !== undefined, undefined, {

@@ -1,28 +1,18 @@
 // The Volley router under test: greet with a zod input, and a fan-out subscription
 // that returns a topic of the server's pub/sub, as an application would write them.
-import { initVolley, type PubSubEngine } from '@volley/core';
-import { createMemoryEngine, createPubSub } from '@volley/server';
+import { initVolley } from '@volley/core';
+import { createPubSub } from '@volley/server';
 import { z } from 'zod';
 import type { FanOutEvent } from './target.js';
 
-/** Listeners on the engine, so the bench knows when every subscriber is listening. */
+/**
+ * Live subscriptions, so the bench knows when every subscriber listens. Counted when the
+ * resolver returns the topic stream: the server starts the stream (joining the topic)
+ * in the same turn, before the bench can ask for the count and publish.
+ */
 export const listening = { count: 0 };
 
-// Counted at the engine, so that the subscription below stays as an application writes it.
-const memory = createMemoryEngine();
-const engine: PubSubEngine = {
-  ...memory,
-  subscribe(topic, listener) {
-    const unsubscribe = memory.subscribe(topic, listener);
-    listening.count++;
-    return () => {
-      listening.count--;
-      unsubscribe();
-    };
-  },
-};
-
-export const events = createPubSub<{ t: FanOutEvent }>({ engine });
+export const events = createPubSub<{ t: FanOutEvent }>();
 
 const v = initVolley();
 
@@ -30,9 +20,11 @@ export const volleyRouter = v.router({
   greet: v.procedure
     .input(z.object({ name: z.string() }))
     .query(({ input }) => `Hello, ${input.name}`),
-  events: v.procedure.subscription(({ signal, lastEventId }) =>
-    events.subscribe('t', { signal, lastEventId }),
-  ),
+  events: v.procedure.subscription(({ signal }) => {
+    listening.count++;
+    signal.addEventListener('abort', () => listening.count--, { once: true });
+    return events.subscribe('t', { signal });
+  }),
 });
 
 export type VolleyRouter = typeof volleyRouter;

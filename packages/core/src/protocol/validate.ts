@@ -53,13 +53,6 @@ export function isRequest(value: unknown): value is RequestMessage {
   return checkRequest(value) === undefined;
 }
 
-/** The request's id if it has a usable one, else `null`, as the spec asks for error responses. */
-export function idOf(value: unknown): string | number | null {
-  if (!isObject(value)) return null;
-  const id = value.id;
-  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
-}
-
 function isErrorObject(value: unknown): boolean {
   return (
     isObject(value) &&

@@ -1,0 +1,100 @@
+// The limits a frame must pass before it is parsed: the peer is not behind (else the
+// frame waits), the rate limit, nesting depth and batch length. What passes goes to dispatch.
+import { CLOSE_CODES } from '@volley/core';
+import type { Connection } from './connection.js';
+import { dispatchFrame } from './dispatch.js';
+import { FrameQueue } from './frame-queue.js';
+import { scanFrame, TOO_DEEP } from './frame-scan.js';
+import { batchTooLong, rateLimitedBinary, rateLimitedReply, tooDeep } from './refusals.js';
+import { BINARY_FRAME_TEXT } from './replies.js';
+import { TokenBucket } from './token-bucket.js';
+
+export class Admission {
+  readonly #connection: Connection;
+  /** The rate limit's bucket; `undefined` when there is none. */
+  readonly #bucket: TokenBucket | undefined;
+  /**
+   * Frames read while the peer was behind, not yet processed: they wait, and the socket is
+   * not read, until it catches up. Made on first use.
+   */
+  #held: FrameQueue | undefined;
+
+  constructor(connection: Connection) {
+    this.#connection = connection;
+    const { rateLimit } = connection.config.limits;
+    this.#bucket = rateLimit === false ? undefined : new TokenBucket(rateLimit);
+  }
+
+  /** A frame of an accepted connection. */
+  receive(text: string | undefined): void {
+    const connection = this.#connection;
+    // Answering it now would queue more for a peer that is not reading: it waits instead.
+    if (connection.outbound.congested || (this.#held !== undefined && this.#held.length > 0)) {
+      this.#hold(text);
+      return;
+    }
+    this.#admit(text);
+  }
+
+  #hold(text: string | undefined): void {
+    const connection = this.#connection;
+    this.#held ??= new FrameQueue();
+    this.#held.push(text);
+    // The socket is paused, so only frames it had already read arrive here: about one
+    // read's worth. Twice the largest frame means the transport does not pause: stop it.
+    if (this.#held.size > 2 * connection.config.limits.maxPayload) {
+      connection.close(
+        CLOSE_CODES.POLICY_VIOLATION,
+        'Too much sent while the server was holding back',
+      );
+    }
+  }
+
+  /** The peer caught up: serve the held frames in order, until it falls behind again. */
+  serveHeld(): void {
+    const held = this.#held;
+    const connection = this.#connection;
+    if (held === undefined) return;
+    while (held.length > 0 && !connection.outbound.congested && !connection.isClosed) {
+      // Served as it arrived: a frame may even start a handshake again (rpc.auth).
+      const text = held.shift();
+      if (connection.handshake !== undefined) connection.handshake.receive(text);
+      else this.#admit(text);
+    }
+    if (held.length === 0) this.#held = undefined;
+  }
+
+  #admit(text: string | undefined): void {
+    const connection = this.#connection;
+    const { limits } = connection.config;
+    const outbound = connection.outbound;
+    // binary frame
+    if (text === undefined) {
+      if (this.#bucket?.take(1) ?? true) outbound.send(BINARY_FRAME_TEXT);
+      else if (limits.rateLimit !== false) outbound.send(rateLimitedBinary(limits.rateLimit));
+      return;
+    }
+    // Limits that must hold before the text is parsed: depth and batch length. Every
+    // message costs a token, refused or not.
+    const count = scanFrame(text, limits.maxDepth);
+    const admitted = this.#bucket?.take(count > 0 ? count : 1) ?? true;
+    // {"id":1,"params":[[[[...]]]]} → {"id":1,"error":{"code":-32013,"data":{"limit":"maxDepth"}}}
+    if (count === TOO_DEEP) {
+      outbound.send(tooDeep(text, limits.maxDepth));
+      return;
+    }
+    // [1001 messages] → {"id":null,"error":{"code":-32013,"data":{"limit":"maxBatchLength"}}}
+    if (count > limits.maxBatchLength) {
+      outbound.send(batchTooLong(count, limits.maxBatchLength));
+      return;
+    }
+    // over the rate limit: {"id":1,"error":{"code":-32029,"data":{"limit":"rateLimit"}}}
+    if (!admitted) {
+      const reply =
+        limits.rateLimit === false ? undefined : rateLimitedReply(text, limits.rateLimit);
+      if (reply !== undefined) outbound.send(reply);
+      return;
+    }
+    dispatchFrame(connection, text);
+  }
+}

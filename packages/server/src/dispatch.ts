@@ -1,0 +1,139 @@
+// Parses an admitted frame and routes each message in it: protocol methods (`rpc.*`) to
+// their step, queries and mutations to the call step, subscriptions to the subscription
+// step. Each step returns what to answer (an Outcome), which goes out from here, alone or
+// in a batch.
+import { checkRequest, inputFromParams, RESERVED_PREFIX, type RequestMessage } from '@volley/core';
+import { runCall } from './calls.js';
+import type { Connection } from './connection.js';
+import { reportInternal } from './error-mapping.js';
+import { rawIds } from './frame-scan.js';
+import { protocolMethod } from './protocol-methods.js';
+import { secondReading } from './protocol-params.js';
+import { clip, EMPTY_BATCH_TEXT, PARSE_ERROR_TEXT, protocolError } from './replies.js';
+import { startSubscription } from './subscriptions.js';
+import {
+  decodeFrame,
+  ExactId,
+  encodeBatch,
+  encodeError,
+  idOf,
+  PARSE_FAILED,
+  type WireId,
+} from './wire.js';
+
+/**
+ * An answer that has something to do once it is on its way: start a subscription's events
+ * after its acknowledgement, or serve the frames that waited behind `rpc.auth`. In a
+ * batch, it runs once the whole batch answer is sent.
+ */
+export class FollowUp {
+  constructor(
+    /** The response, or `undefined` when there is none (a notification). */
+    readonly text: string | undefined,
+    readonly after: () => void,
+  ) {}
+}
+
+/** What a step gives back for one message: its response, a follow-up, or nothing to send. */
+export type Outcome = string | FollowUp | undefined;
+
+/** Sends one settled outcome. */
+function send(connection: Connection, outcome: Outcome): void {
+  if (outcome === undefined) return;
+  if (outcome instanceof FollowUp) {
+    if (outcome.text !== undefined) connection.outbound.send(outcome.text);
+    outcome.after();
+  } else connection.outbound.send(outcome);
+}
+
+/** Whether a message's id is a number a double does not hold exactly. */
+function inexactId(value: unknown): boolean {
+  const id = (value as { id?: unknown } | null)?.id;
+  return typeof id === 'number' && !Number.isSafeInteger(id);
+}
+
+/** One admitted text frame: a message or a batch. */
+export function dispatchFrame(connection: Connection, text: string): void {
+  const value = decodeFrame(text);
+  // not JSON: {"jsonrpc":"2.0","id":null,"error":{"code":-32700,...}}
+  if (value === PARSE_FAILED) {
+    connection.outbound.send(PARSE_ERROR_TEXT);
+    return;
+  }
+  // batch: [request, ...] → [response, ...]
+  if (Array.isArray(value)) {
+    dispatchBatch(connection, value, text);
+    return;
+  }
+  const outcome = dispatchOne(connection, value, inexactId(value) ? rawIds(text)[0] : undefined);
+  if (outcome instanceof Promise) {
+    outcome.then(
+      (settled) => send(connection, settled),
+      (error: unknown) => reportInternal(connection, error),
+    );
+  } else send(connection, outcome);
+}
+
+function dispatchBatch(connection: Connection, items: unknown[], text: string): void {
+  if (items.length === 0) {
+    connection.outbound.send(EMPTY_BATCH_TEXT);
+    return;
+  }
+  const raw = items.some(inexactId) ? rawIds(text) : undefined;
+  const outcomes = items.map((item, index) => dispatchOne(connection, item, raw?.[index]));
+  Promise.all(outcomes).then(
+    (settled) => {
+      const texts: string[] = [];
+      const followUps: FollowUp[] = [];
+      for (const outcome of settled) {
+        if (outcome instanceof FollowUp) {
+          if (outcome.text !== undefined) texts.push(outcome.text);
+          followUps.push(outcome);
+        } else if (outcome !== undefined) texts.push(outcome);
+      }
+      // A batch of notifications only gets no reply at all (spec, section 6).
+      if (texts.length > 0) connection.outbound.send(encodeBatch(texts));
+      for (const followUp of followUps) followUp.after();
+    },
+    (error: unknown) => reportInternal(connection, error),
+  );
+}
+
+/**
+ * Routes one message. `rawId` is the id's text as sent, when the parsed number is not
+ * exact. Never throws or rejects.
+ */
+function dispatchOne(
+  connection: Connection,
+  value: unknown,
+  rawId: string | undefined,
+): Outcome | Promise<Outcome> {
+  const issues = checkRequest(value);
+  // not a request: {"jsonrpc":"2.0","id":<id or null>,"error":{"code":-32600,...}}
+  if (issues !== undefined) {
+    return encodeError(idOf(value), protocolError('INVALID_REQUEST', issues));
+  }
+  const request = value as RequestMessage;
+  const { method, params } = request;
+  const id: WireId | undefined =
+    rawId !== undefined && typeof request.id === 'number'
+      ? new ExactId(rawId, request.id)
+      : request.id;
+  if (method.startsWith(RESERVED_PREFIX)) return protocolMethod(connection, request, id);
+  const procedure = connection.config.procedures.get(method);
+  if (procedure === undefined) {
+    // notification to an unknown method: no reply (spec, section 4.1)
+    if (id === undefined) return undefined;
+    return encodeError(
+      id,
+      protocolError('METHOD_NOT_FOUND', [
+        { path: ['method'], message: `No procedure "${clip(method)}"` },
+      ]),
+    );
+  }
+  const input = inputFromParams(params);
+  const fallback = secondReading(params);
+  return procedure.type === 'subscription'
+    ? startSubscription(connection, id, procedure, method, input, fallback)
+    : runCall(connection, id, procedure, method, input, fallback);
+}
