@@ -92,28 +92,28 @@ export function createRequestTable(
     if (requests.size > 0) arm(next);
   };
 
-  const table: RequestTable = Object.assign(requests, {
-    add(id: number, request: PendingRequest) {
+  const methods: Omit<RequestTable, keyof ReadonlyMap<unknown, unknown>> = {
+    add(id, request) {
       requests.set(id, request);
       request.timeoutMs ??= defaultTimeoutMs;
       request.deadline = now() + request.timeoutMs;
       arm(request.deadline);
     },
-    take(id: unknown) {
+    take(id) {
       const request = requests.get(id as number);
       requests.delete(id as number);
       return request;
     },
-    expire(id: number, error: unknown) {
+    expire(id, error) {
       const request = table.take(id);
       if (!request) return;
       onExpire(id);
       request.reject(error);
     },
-    sendAll(send: (frame: string) => boolean) {
+    sendAll(send) {
       for (const request of requests.values()) request.sent = send(request.frame);
     },
-    dropped(lost: unknown, unreachable: boolean | undefined) {
+    dropped(lost, unreachable) {
       for (const [id, request] of requests) {
         if (unreachable ? !request.resuming : request.sent && !request.retriable) {
           requests.delete(id);
@@ -130,6 +130,7 @@ export function createRequestTable(
       armed = Infinity;
       return waiting;
     },
-  });
+  };
+  const table: RequestTable = Object.assign(requests, methods);
   return table;
 }

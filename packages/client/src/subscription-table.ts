@@ -61,14 +61,8 @@ export function createSubscriptionTable(
   ended: (id: number) => void,
 ): SubscriptionTable {
   const live = new Map<number, LiveSubscription>();
-  return Object.assign(live as Map<unknown, LiveSubscription>, {
-    start(
-      id: number,
-      path: string,
-      input: unknown,
-      options: SubscribeOptions<unknown>,
-      refusal: Error | undefined,
-    ) {
+  const methods: Omit<SubscriptionTable, keyof ReadonlyMap<unknown, unknown>> = {
+    start(id, path, input, options, refusal) {
       const { signal, onResumed } = options;
       let off: (() => void) | undefined;
       const { subscription, sink } = createSubscription(options, (unsubscribed) => {
@@ -89,7 +83,7 @@ export function createSubscriptionTable(
           resuming: resumed,
           path,
           timeoutMs: options.timeoutMs,
-          resolve: (result: unknown) => {
+          resolve: (result) => {
             const ack = result as SubscriptionAck | undefined;
             // A server that says it recovered from another position than ours would leave
             // a gap: only the position we sent counts.
@@ -132,7 +126,7 @@ export function createSubscriptionTable(
       }
       return subscription;
     },
-    resume(waits: (id: number) => boolean) {
+    resume(waits) {
       for (const [id, subscription] of live) if (!waits(id)) subscription.resume();
     },
     drain() {
@@ -140,5 +134,6 @@ export function createSubscriptionTable(
       live.clear();
       return sinks;
     },
-  });
+  };
+  return Object.assign(live as Map<unknown, LiveSubscription>, methods);
 }
