@@ -98,12 +98,16 @@ export interface ClientOptions {
    */
   lazy?: boolean | { idleMs?: number };
   /**
-   * Reject calls and new subscriptions at once with `ConnectionLostError` while the server
-   * cannot be reached, instead of queueing them until they can be sent or time out.
-   * Unreachable starts when an attempt to connect fails (the first of a series, or the
-   * first after a connection was lost) and ends when the server accepts a connection;
-   * what waits when it starts fails then. Subscriptions that were already live keep
-   * waiting to resume. Default `false`.
+   * Reject calls and new subscriptions at once with `ConnectionLostError` (whose
+   * `disconnect` says why) while the server cannot be reached, instead of queueing them
+   * until they can be sent or time out. Default `false`.
+   *
+   * The server is unreachable from the first failed attempt of a series (the first
+   * attempt, or the first after a connection was lost: the drop alone does not count)
+   * until it accepts a connection. What waits when it becomes unreachable fails then.
+   * Subscriptions that were already live keep waiting, and resume. A client that went
+   * `idle` (gave up, or a lazy one idling) starts a new series at its next call, which
+   * waits for that series' first attempt.
    */
   failFast?: boolean;
 }
