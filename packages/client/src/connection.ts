@@ -1,6 +1,23 @@
 import { encodeRequest, type Params } from '@volley/core';
-import { type ClientOptions, resolveLazy } from './options.js';
-import { authParams, HEARTBEAT_TIMEOUT, INIT, INIT_ID, NORMAL, PING } from './protocol.js';
+import type { Disconnect } from './disconnect.js';
+import {
+  type ClientOptions,
+  DEFAULT_CLIENT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_RETRY,
+  resolveLazy,
+} from './options.js';
+import {
+  authParams,
+  FORBIDDEN,
+  HEARTBEAT_TIMEOUT,
+  INIT,
+  INIT_ID,
+  NORMAL,
+  PING,
+  UNAUTHORIZED,
+} from './protocol.js';
+import { isDelay, later, now } from './timers.js';
 import { OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
 
 /**
@@ -9,67 +26,34 @@ import { OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket
  *   giving up or being refused);
  * - `connecting`: the first attempt of a series is under way;
  * - `open`: the server accepted the connection (answered `rpc.init`);
- * - `reconnecting`: the connection dropped and the client is waiting or retrying;
+ * - `reconnecting`: the connection dropped or an attempt failed, and the client is waiting
+ *   or retrying;
  * - `closed`: `$close()` was called; for good.
  */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
-/** Reconnection with exponential backoff and full jitter. */
-export interface RetryOptions {
-  /** The cap of the first delay, in ms. Default {@link DEFAULT_RETRY}. */
-  initialDelayMs?: number;
-  /** The largest cap any delay can have, in ms. */
-  maxDelayMs?: number;
-  /** Consecutive failed attempts before giving up (waiting work then fails). `Infinity`: never. */
-  maxAttempts?: number;
-}
-
 /**
- * Defaults of {@link RetryOptions}: the n-th consecutive failure waits a random time in
- * [0, min(10 s, 250 ms × 2ⁿ)), and the client never gives up.
+ * Hears every change of the connection's state. `disconnect` says why the client is not
+ * connected: given with `reconnecting`, and with `idle` after giving up or being denied;
+ * `undefined` otherwise (`connecting`, `open`, `closed`, and a lazy client idling).
  */
-export const DEFAULT_RETRY: Required<RetryOptions> = {
-  initialDelayMs: 250,
-  maxDelayMs: 10_000,
-  maxAttempts: Infinity,
-};
-
-/**
- * How often, in ms, an open connection that has been silent sends `rpc.ping`: 15 s. With
- * no traffic at all for a further interval, the connection is declared dead and replaced,
- * so a half-open connection is found within about two intervals.
- */
-export const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
-
-/**
- * How long one connection attempt may take, in ms, from opening the socket to the
- * server's answer to `rpc.init`, before it is abandoned as failed: 10 s. It catches
- * routes that swallow the handshake, where no close event would ever come.
- */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export type StateListener = (state: ConnectionState, disconnect: Disconnect | undefined) => void;
 
 /** How long `close()` waits for the closing handshake, in ms, before it drops the socket: 1 s. */
 const CLOSE_GRACE_MS = 1_000;
 
-/** What the connection tells the client that owns it. */
-export interface ConnectionHooks {
-  /** The socket opened and `rpc.init` is sent: send what waits. */
-  onOpen(): void;
-  /** A frame arrived, parsed. One that is not JSON is dropped. */
-  onMessage(message: unknown): void;
-  /**
-   * The socket closed without `close()`, or an attempt failed. Returns whether to
-   * reconnect: the client says no when `givingUp` (`maxAttempts` consecutive attempts
-   * failed), when the server refused it (4401/4403) or, lazily, when nothing waits.
-   */
-  onDrop(code: number, reason: string, givingUp: boolean): boolean;
-}
-
 /** The client's socket, as {@link createConnection} gives it. */
 export interface Connection {
   readonly state: ConnectionState;
+  /** Why the last connection or attempt ended (not by the client's choice); kept until the next. */
+  readonly lastDisconnect: Disconnect | undefined;
+  /**
+   * Whether the server is unreachable: an attempt of the current series failed and none
+   * has been accepted since. False while idle: a new series has not failed yet.
+   */
+  readonly unreachable: boolean;
   /** Calls `listener` on every change of `state`. Returns a function that stops it. */
-  onStateChange(listener: (state: ConnectionState) => void): () => void;
+  onStateChange(listener: StateListener): () => void;
   /** The server answered `rpc.init`: the connection counts, and the backoff starts over. */
   accepted(): void;
   /**
@@ -87,9 +71,6 @@ export interface Connection {
 /** The frame a heartbeat sends. Its string id can never clash with the client's numeric ones. */
 const PING_FRAME = encodeRequest('ping', PING);
 
-/** Whether a delay option turns its timer on: a positive, finite number of ms. */
-const isDelay = (ms: number) => ms > 0 && ms < Infinity;
-
 /** Drops a socket without waiting for a closing handshake that may never come. */
 function terminate(socket: WebSocketLike & { terminate?(): void }, reason: string): void {
   // ws has terminate(); a browser socket can only close.
@@ -100,36 +81,52 @@ function terminate(socket: WebSocketLike & { terminate?(): void }, reason: strin
 /**
  * The client's socket: opens it (at once, or at the first send when `lazy`; asking for the
  * URL and connection params afresh each time, and greeting the server with `rpc.init`),
- * reconnects with backoff and jitter when it drops, and watches it with heartbeats. It
- * knows nothing of calls; the client decides what to send when a socket opens.
+ * reconnects with backoff and jitter when it drops, watches it with heartbeats, and says
+ * why it is not connected. It knows nothing of calls; the client decides what to send
+ * when a socket opens. It tells the client:
+ * - `onOpen`: the socket opened and `rpc.init` is sent: send what waits;
+ * - `onMessage`: a frame arrived, parsed (one that is not JSON is dropped);
+ * - `onDrop`: the socket closed without `close()`, or an attempt failed. It returns
+ *   whether to reconnect: the client says no when `givingUp` (`maxAttempts` consecutive
+ *   attempts failed), when the server denied it (4401/4403) or, lazily, when nothing waits.
  *
  * @throws TypeError when no WebSocket implementation is available.
  */
-export function createConnection(options: ClientOptions, hooks: ConnectionHooks): Connection {
+export function createConnection(
+  options: ClientOptions,
+  onOpen: () => void,
+  onMessage: (message: unknown) => void,
+  onDrop: (disconnect: Disconnect, givingUp: boolean) => boolean,
+): Connection {
   // The one given, else the platform's; Node 20 has none.
   const WebSocket =
     options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (!WebSocket) throw new TypeError('No WebSocket: pass one to createClient({ WebSocket })');
-  const { initialDelayMs, maxDelayMs, maxAttempts } = { ...DEFAULT_RETRY, ...options.retry };
-  const heartbeatMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+  // Member by member: `{ maxAttempts: undefined }` means the default, as with every option.
+  const retry = options.retry;
+  const initialDelayMs = retry?.initialDelayMs ?? DEFAULT_RETRY.initialDelayMs;
+  const maxDelayMs = retry?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
+  const maxAttempts = retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts;
+  const heartbeatMs = options.heartbeatIntervalMs ?? DEFAULT_CLIENT_HEARTBEAT_INTERVAL_MS;
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const listeners = new Set<(state: ConnectionState) => void>();
+  const listeners = new Set<StateListener>();
   let socket: WebSocketLike | undefined;
   let state: ConnectionState = 'idle';
-  /** Consecutive attempts that did not reach acceptance; reset only by `accepted()`. */
+  let lastDisconnect: Disconnect | undefined;
+  /** Consecutive attempts that did not reach acceptance; reset by `accepted()` and a new series. */
   let failures = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the current socket's last frame arrived (or it opened), on the `now()` clock. */
+  let lastFrame = 0;
   let connectTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Heartbeat intervals since the last frame arrived. */
-  let silent = 0;
   let closed: Promise<void> | undefined;
 
-  const setState = (next: ConnectionState) => {
+  const setState = (next: ConnectionState, disconnect?: Disconnect) => {
     // Closed is for good.
     if (state === next || state === 'closed') return;
     state = next;
-    for (const listener of listeners) listener(next);
+    for (const listener of listeners) listener(next, disconnect);
   };
 
   const attempt = async () => {
@@ -142,62 +139,85 @@ export function createConnection(options: ClientOptions, hooks: ConnectionHooks)
       if ((state !== 'connecting' && state !== 'reconnecting') || socket) return;
       // A malformed URL throws here, in every implementation.
       const opened = new WebSocket(String(url));
+      // Whether it opened: a browser reports 1006 alike for a socket that never opened and
+      // one that dropped, so this is what tells `refused` from `closed`.
+      let isOpen = false;
+      // What the error event said before the close (ws gives a message, browsers none).
+      let failure = '';
       socket = opened;
       if (isDelay(connectTimeoutMs)) {
-        connectTimer = setTimeout(
-          () => abandon(1006, 'Connection attempt timed out'),
+        connectTimer = later(
+          () => abandon('timeout', 1006, 'Connection attempt timed out'),
           connectTimeoutMs,
         );
       }
       // forget() removes these handlers, so they only ever hear the current socket.
       opened.onopen = () => {
+        isOpen = true;
         // Its answer means the server accepted the connection; a refusal closes the socket.
         opened.send(encodeRequest(INIT_ID, INIT, authParams(connectionParams) as Params));
-        startHeartbeat();
-        hooks.onOpen();
+        lastFrame = now();
+        if (isDelay(heartbeatMs)) heartbeatTimer = later(watch, heartbeatMs);
+        onOpen();
       };
       opened.onmessage = (event: { data: unknown }) => {
-        silent = 0;
+        lastFrame = now();
         let message: unknown;
         try {
           message = JSON.parse(event.data as string);
         } catch {
           return; // Not from a Volley server: nothing to correlate it with.
         }
-        hooks.onMessage(message);
+        onMessage(message);
       };
       // Every failure also fires close, which is where it is handled.
-      opened.onerror = () => {};
-      opened.onclose = (event: { code: number; reason: string }) => {
-        forget();
-        dropped(event.code, event.reason);
+      opened.onerror = (event: { message?: unknown }) => {
+        failure = String(event.message ?? '');
       };
-    } catch {
+      opened.onclose = ({ code, reason }: { code: number; reason: string }) => {
+        forget();
+        dropped(
+          !isOpen ? 'refused' : code === UNAUTHORIZED || code === FORBIDDEN ? 'denied' : 'closed',
+          code,
+          reason || failure,
+        );
+      };
+    } catch (error) {
       // The URL or connection params could not be had, or the URL is malformed: a failed
       // attempt (1006, abnormal).
-      dropped(1006, 'Could not connect');
+      dropped('error', 1006, String(error), error);
     }
   };
 
-  const startHeartbeat = () => {
-    if (!isDelay(heartbeatMs)) return;
-    silent = 0;
-    heartbeatTimer = setInterval(() => {
-      // Traffic in the last interval: nothing to do. One silent interval: ping. Silent
-      // for a whole interval after the ping: the connection is half-open.
-      silent += 1;
-      if (silent === 2) send(PING_FRAME);
-      else if (silent > 2) abandon(HEARTBEAT_TIMEOUT, 'Heartbeat timed out');
-    }, heartbeatMs);
+  /**
+   * The heartbeat: one timer and the time of the last frame (so a frame costs a clock
+   * read, not a timer). A socket silent for an interval is pinged; one that stays silent
+   * for another interval is dead. So a dead connection is found two intervals after its
+   * last frame, never three. Only incoming frames count: sending proves nothing.
+   */
+  const watch = () => {
+    const silent = now() - lastFrame;
+    // +1: a timer may fire up to a millisecond before the clock reads its deadline (a
+    // second look would send a second ping).
+    if (silent + 1 >= 2 * heartbeatMs) {
+      abandon('heartbeat', HEARTBEAT_TIMEOUT, 'Heartbeat timed out');
+      return;
+    }
+    // Silent for an interval: ping, and look again at the end of the next one. Otherwise
+    // (a frame came since, or the timer fired early) look again an interval after the
+    // last frame.
+    const pinging = silent >= heartbeatMs;
+    if (pinging) send(PING_FRAME);
+    heartbeatTimer = later(watch, (pinging ? 2 : 1) * heartbeatMs - silent);
   };
 
   /** Drops the socket without waiting for a closing handshake that may never come. */
-  const abandon = (code: number, reason: string) => {
+  const abandon = (kind: Disconnect['kind'], code: number, reason: string) => {
     // The timers that call this stop when the socket is forgotten, so there is one.
     const current = socket as WebSocketLike;
     forget();
     terminate(current, reason);
-    dropped(code, reason);
+    dropped(kind, code, reason);
   };
 
   const forget = () => {
@@ -207,25 +227,26 @@ export function createConnection(options: ClientOptions, hooks: ConnectionHooks)
       socket.onclose = null;
     }
     socket = undefined;
-    clearInterval(heartbeatTimer);
+    clearTimeout(heartbeatTimer);
     clearTimeout(connectTimer);
   };
 
-  /** A socket (or an attempt at one) is gone: retry with backoff, or stop. */
-  const dropped = (code: number, reason: string) => {
+  /** A socket (or an attempt at one) is gone, for a reason: retry with backoff, or stop. */
+  const dropped = (kind: Disconnect['kind'], code: number, reason: string, error?: unknown) => {
     if (state === 'closed') return;
+    const disconnect: Disconnect = { kind, code, reason, error };
+    lastDisconnect = disconnect;
     if (state !== 'open') failures += 1;
-    if (!hooks.onDrop(code, reason, failures >= maxAttempts)) {
-      setState('idle');
+    if (!onDrop(disconnect, failures >= maxAttempts)) {
+      setState('idle', disconnect);
       return;
     }
-    setState('reconnecting');
+    setState('reconnecting', disconnect);
     // Full jitter: a random delay below an exponentially growing cap, so that clients
     // dropped together do not come back together.
     const cap = Math.min(maxDelayMs, initialDelayMs * 2 ** failures);
-    retryTimer = setTimeout(() => {
-      if (state === 'reconnecting') attempt();
-    }, Math.random() * cap);
+    // Leaving `reconnecting` (for idle or closed) clears it.
+    retryTimer = later(attempt, Math.random() * cap);
   };
 
   /** Starts connecting if idle. A client that is reconnecting or closed is left as it is. */
@@ -251,6 +272,12 @@ export function createConnection(options: ClientOptions, hooks: ConnectionHooks)
     get state() {
       return state;
     },
+    get lastDisconnect() {
+      return lastDisconnect;
+    },
+    get unreachable() {
+      return failures > 0 && state !== 'idle';
+    },
     onStateChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -271,20 +298,17 @@ export function createConnection(options: ClientOptions, hooks: ConnectionHooks)
     close() {
       setState('closed');
       clearTimeout(retryTimer);
-      clearInterval(heartbeatTimer);
       const current = socket;
+      // Whatever arrives now has nobody to go to.
+      forget();
       closed ??= new Promise((resolve) => {
         if (!current) return resolve();
         // A stalled peer never completes the closing handshake: drop the socket after a grace.
         const grace = setTimeout(() => {
-          if (socket === current) {
-            forget();
-            terminate(current, 'Client closed');
-          }
+          terminate(current, 'Client closed');
           resolve();
         }, CLOSE_GRACE_MS);
         current.onclose = () => {
-          forget();
           clearTimeout(grace);
           resolve();
         };

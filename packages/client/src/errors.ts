@@ -1,6 +1,11 @@
+import type { Disconnect } from './disconnect.js';
+
 /**
  * The connection dropped (or could not be opened) while a call or subscription was
- * waiting. The server may or may not have run the call. `retriable` is always true:
+ * waiting: a mutation was in flight when it dropped, the client gave up reconnecting
+ * (`retry.maxAttempts`), or, with `failFast`, the server is unreachable. The server may
+ * or may not have run a call that went out before the drop; a call made while the server
+ * was unreachable never went out. `disconnect` says why, and `retriable` is always true:
  * the next call opens a new connection.
  */
 export class ConnectionLostError extends Error {
@@ -9,11 +14,20 @@ export class ConnectionLostError extends Error {
   /** The WebSocket close code, such as 1006 (abnormal) or 1001 (server going away). */
   declare readonly closeCode: number;
   declare readonly closeReason: string;
+  /**
+   * Why: the drop or failed attempt, as `$lastDisconnect` gives it (`refused`, `closed`,
+   * `timeout`, ...). Always set on the errors the client makes.
+   */
+  declare readonly disconnect: Disconnect | undefined;
 
-  constructor(closeCode: number, closeReason: string) {
-    super(`Connection lost (${closeCode}${closeReason && `: ${closeReason}`})`);
+  /** The message reads `Connection lost: refused (1006: reason)`, with the kind when a `disconnect` is given. */
+  constructor(closeCode: number, closeReason: string, disconnect?: Disconnect) {
+    super(
+      `Connection lost${disconnect ? `: ${disconnect.kind}` : ''} (${closeCode}${closeReason && `: ${closeReason}`})`,
+    );
     this.closeCode = closeCode;
     this.closeReason = closeReason;
+    this.disconnect = disconnect;
   }
 }
 

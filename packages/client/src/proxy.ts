@@ -13,10 +13,16 @@ export type Dispatch = (
 ) => unknown;
 
 /**
- * The node at `parent.key`. Its path is built once, when the node is first reached, and
- * each node keeps its children, so a call builds no string.
+ * The client proxy: control members (`$close`, ...) at the root, procedures below. Each
+ * node below is the one at `parent.key`; its path is built once, when the node is first
+ * reached, and each node keeps its children, so a call builds no string.
  */
-function node(dispatch: Dispatch, parent: string, key: string, controls?: object): unknown {
+export function createProxy(
+  dispatch: Dispatch,
+  controls: object | undefined,
+  parent = '',
+  key = '',
+): unknown {
   const path = parent === '' ? key : `${parent}.${key}`;
   const children: Record<string, unknown> = Object.create(null);
   // A function target, so that `client.a.b.query(...)` can be called while
@@ -29,7 +35,7 @@ function node(dispatch: Dispatch, parent: string, key: string, controls?: object
       if (controls && name[0] === '$') {
         return (controls as Record<string, unknown>)[name];
       }
-      children[name] ??= node(dispatch, path, name);
+      children[name] ??= createProxy(dispatch, undefined, path, name);
       return children[name];
     },
     apply(_function, _this, args: unknown[]) {
@@ -41,9 +47,4 @@ function node(dispatch: Dispatch, parent: string, key: string, controls?: object
       );
     },
   });
-}
-
-/** The client proxy: control members (`$close`, ...) at the root, procedures below. */
-export function createProxy(dispatch: Dispatch, controls: object): unknown {
-  return node(dispatch, '', '', controls);
 }

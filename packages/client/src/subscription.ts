@@ -14,8 +14,9 @@ export interface SubscribeOptions<TData> {
   onStarted?: (() => void) | undefined;
   /**
    * The subscription came back after a lost connection. `recovered` is true when every
-   * event missed meanwhile is being replayed; false when some may be lost and the app
-   * should resync. Without this callback, a subscription that had a position and was not
+   * event missed meanwhile is being replayed: the server said so and starts at the very
+   * position the client resumed from. False when some may be lost and the app should
+   * resync. Without this callback, a subscription that had a position and was not
    * recovered fails with `ResyncRequiredError` instead of going on with a gap.
    */
   onResumed?: ((info: { recovered: boolean }) => void) | undefined;

@@ -4,7 +4,8 @@ import type {
   inferProcedureInput,
   inferProcedureOutput,
 } from '@volley/core';
-import type { ConnectionState } from './connection.js';
+import type { ConnectionState, StateListener } from './connection.js';
+import type { Disconnect } from './disconnect.js';
 import type { SubscribeOptions, Subscription } from './subscription.js';
 
 /** Options of one query or mutation. */
@@ -97,8 +98,23 @@ export interface ClientControls {
   $reauth(): Promise<void>;
   /** Where the connection is: `idle`, `connecting`, `open`, `reconnecting` or `closed`. */
   readonly $state: ConnectionState;
-  /** Calls `listener` on every change of `$state`. Returns a function that stops it. */
-  $onStateChange(listener: (state: ConnectionState) => void): () => void;
+  /**
+   * Why the last connection, or the last attempt to open one, ended: `refused`, `closed`,
+   * `timeout`, `heartbeat`, `denied` or `error`, with the close code and reason (see
+   * `Disconnect`). Updated at every failed attempt, even when `$state` stays
+   * `reconnecting`; kept after the client connects again, so read it beside `$state`.
+   * `undefined` until the first; a close the client chose (`$close()`, a lazy client
+   * idling) does not count.
+   */
+  readonly $lastDisconnect: Disconnect | undefined;
+  /**
+   * Calls `listener(state, disconnect)` on every change of `$state`. `disconnect` says why
+   * the client is not connected: given with `reconnecting`, and with `idle` after giving
+   * up or being denied (4401/4403); `undefined` with `connecting`, `open`, `closed`, and
+   * when a lazy client idles. A failed attempt that leaves `$state` at `reconnecting` calls
+   * no listener: read `$lastDisconnect`. Returns a function that stops it.
+   */
+  $onStateChange(listener: StateListener): () => void;
 }
 
 /** The typed client for a router type. */

@@ -10,8 +10,10 @@ import { createServer, type VolleyServer } from '@volley/server';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { afterEach, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { launchChromium } from './helpers/chromium.js';
+import { deadPort } from './helpers/dead-port.js';
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -66,7 +68,7 @@ it('bundles the built client for the browser without Node built-ins or zod', asy
   expect(code).not.toMatch(/require\(["'](node:)?(fs|net|http|crypto|stream)["']\)/);
 });
 
-it('calls and subscribes from Chromium over the browser WebSocket', async () => {
+it('calls and subscribes from Chromium over the browser WebSocket, and tells a refused connection from a dropped one', async () => {
   const { code } = await bundleClient();
   http = createHttpServer((request, response) => {
     if (request.url === '/page.js') {
@@ -79,12 +81,19 @@ it('calls and subscribes from Chromium over the browser WebSocket', async () => 
   });
   volley = createServer({ router });
   volley.attach(http, { path: '/rpc' });
+  // /drop: the WebSocket opens, then its connection is dropped at once.
+  const dropping = new WebSocketServer({ noServer: true });
+  dropping.on('connection', (socket) => socket.terminate());
+  http.on('upgrade', (request, socket, head) => {
+    if (request.url !== '/drop') return;
+    dropping.handleUpgrade(request, socket, head, (ws) => dropping.emit('connection', ws));
+  });
   await new Promise<void>((resolve) => http?.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
 
   browser = await launchChromium(); // a missing browser fails here
   const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.goto(`http://127.0.0.1:${port}/?dead=${await deadPort()}`);
   await page.waitForFunction(() => window.volleyResult !== undefined, undefined, {
     timeout: 20_000,
   });
@@ -92,6 +101,8 @@ it('calls and subscribes from Chromium over the browser WebSocket', async () => 
     greeting: 'Hello, Chromium',
     ticks: [1, 2, 3],
     code: 'INVALID_PARAMS',
+    refused: { name: 'ConnectionLostError', kind: 'refused', code: 1006 },
+    dropped: { name: 'ConnectionLostError', kind: 'closed', code: 1006 },
     hasNodeGlobals: 'undefined',
   });
 });

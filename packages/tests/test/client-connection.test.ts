@@ -176,44 +176,62 @@ describe('$close', () => {
 });
 
 describe('heartbeat', () => {
-  it('pings a silent connection and drops it when the ping goes unanswered', async () => {
+  /** A client with a 1 s heartbeat on an accepted ScriptedSocket. */
+  async function accepted() {
     start({ heartbeatIntervalMs: 1_000, retry: { initialDelayMs: 10 } });
     await flush();
     const socket = ScriptedSocket.last;
     socket.open();
     socket.accept();
-    // The accept was traffic; one silent interval later, a ping.
-    await vi.advanceTimersByTimeAsync(1_000);
-    expect(socket.requests('rpc.ping')).toHaveLength(0);
-    await vi.advanceTimersByTimeAsync(1_000);
-    expect(socket.requests('rpc.ping')).toHaveLength(1);
-    // Unanswered for another interval: dead, replaced by a new connection.
-    await vi.advanceTimersByTimeAsync(1_000);
-    expect(socket.closedWith).toBeDefined();
-    expect(client?.$state).toBe('reconnecting');
-    await vi.advanceTimersByTimeAsync(100);
-    expect(ScriptedSocket.made).toHaveLength(2);
+    return socket;
+  }
+  const event = (data: number) => ({
+    jsonrpc: '2.0',
+    method: 'rpc.event',
+    params: { subscription: 99, data },
   });
 
+  it.each([0, 1, 500, 999])(
+    'pings one interval after the last frame and drops the connection (4000) two after it, never three (last frame %i ms after acceptance)',
+    async (offset) => {
+      const socket = await accepted();
+      await vi.advanceTimersByTimeAsync(offset);
+      socket.receive(event(1));
+      // The ping goes out exactly one interval after the last frame...
+      await vi.advanceTimersByTimeAsync(999);
+      expect(socket.requests('rpc.ping')).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(socket.requests('rpc.ping')).toHaveLength(1);
+      // ...and, unanswered, the connection is dropped exactly two intervals after it...
+      await vi.advanceTimersByTimeAsync(999);
+      expect(socket.closedWith).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(socket.closedWith).toBeDefined();
+      expect(client?.$state).toBe('reconnecting');
+      expect(client?.$lastDisconnect).toMatchObject({ kind: 'heartbeat', code: 4000 });
+      // ...and replaced by a new one.
+      await vi.advanceTimersByTimeAsync(100);
+      expect(ScriptedSocket.made).toHaveLength(2);
+    },
+  );
+
   it('does not ping a connection that has traffic, and an answered ping keeps it', async () => {
-    start({ heartbeatIntervalMs: 1_000 });
-    await flush();
-    const socket = ScriptedSocket.last;
-    socket.open();
-    socket.accept();
+    const socket = await accepted();
     for (let i = 0; i < 5; i++) {
       await vi.advanceTimersByTimeAsync(999);
-      socket.receive({
-        jsonrpc: '2.0',
-        method: 'rpc.event',
-        params: { subscription: 99, data: i },
-      });
+      socket.receive(event(i));
     }
     expect(socket.requests('rpc.ping')).toHaveLength(0);
-    await vi.advanceTimersByTimeAsync(2_000);
-    expect(socket.requests('rpc.ping')).toHaveLength(1);
-    socket.receive({ jsonrpc: '2.0', id: 'ping', result: 'pong' });
     await vi.advanceTimersByTimeAsync(1_000);
+    expect(socket.requests('rpc.ping')).toHaveLength(1);
+    // The pong is a frame: the silence starts over from it.
+    socket.receive({ jsonrpc: '2.0', id: 'ping', result: 'pong' });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(socket.requests('rpc.ping')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(socket.requests('rpc.ping')).toHaveLength(2);
+    socket.receive({ jsonrpc: '2.0', id: 'ping', result: 'pong' });
+    await vi.advanceTimersByTimeAsync(1_999);
     expect(socket.closedWith).toBeUndefined();
     expect(client?.$state).toBe('open');
   });

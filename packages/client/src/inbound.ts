@@ -1,0 +1,69 @@
+import { ERROR_CODES, type ErrorObject, VolleyError } from '@volley/core';
+import { COMPLETE, ERROR, EVENT, INIT_ID } from './protocol.js';
+import type { RequestTable } from './request-table.js';
+import type { SubscriptionTable } from './subscription-table.js';
+
+/** A response or notification from the server, before it is checked. */
+interface ServerMessage {
+  id?: unknown;
+  result?: unknown;
+  error?: unknown;
+  method?: unknown;
+  params?: { subscription?: unknown; data?: unknown; eventId?: unknown; error?: unknown };
+}
+
+/** The error of a response or `rpc.error`: a `VolleyError`, `INTERNAL_ERROR` when malformed. */
+function errorFrom(error: unknown): VolleyError {
+  const { code, message } = (error ?? {}) as Partial<ErrorObject>;
+  return VolleyError.fromErrorObject(
+    typeof code === 'number' && typeof message === 'string'
+      ? (error as ErrorObject)
+      : { code: ERROR_CODES.INTERNAL_ERROR, message: 'Malformed error from the server' },
+  );
+}
+
+/**
+ * The inbound router: hands each message from the server to what waits for it. The
+ * answer to `rpc.init` goes to `accepted`; any other response settles its request in the
+ * table (then `answered` runs); a notification goes to its live subscription.
+ *
+ * One message at a time, never a batch: the server answers one only to a batch, which
+ * this client never sends. Read leniently: anything with an `id` is a response, and an
+ * `error` that is not a JSON-RPC error object fails the call as `INTERNAL_ERROR` rather
+ * than leaving it to time out. What matches nothing is dropped.
+ */
+export function createInbound(
+  requests: RequestTable,
+  subscriptions: SubscriptionTable,
+  accepted: () => void,
+  answered: () => void,
+): (message: unknown) => void {
+  return (message) => {
+    const { id, result, error, method, params } = (message ?? {}) as ServerMessage;
+    if (id !== undefined) {
+      // {"jsonrpc":"2.0","id":1,"result":…} or {"jsonrpc":"2.0","id":1,"error":{…}}
+      if (id === INIT_ID) {
+        if (error === undefined) accepted();
+        return;
+      }
+      const request = requests.take(id); // a heartbeat's "pong" matches none
+      if (!request) return;
+      answered();
+      if (error === undefined) request.resolve(result);
+      else request.reject(errorFrom(error));
+      return;
+    }
+    const sink = subscriptions.get(params?.subscription);
+    if (!sink) return; // Already unsubscribed here; the server is catching up.
+    switch (method) {
+      case EVENT: // {"method":"rpc.event","params":{"subscription":1,"eventId"?:"…","data":…}}
+        sink.push(params?.data, typeof params?.eventId === 'string' ? params.eventId : undefined);
+        break;
+      case COMPLETE: // {"method":"rpc.complete","params":{"subscription":1}}
+        sink.complete();
+        break;
+      case ERROR: // {"method":"rpc.error","params":{"subscription":1,"error":{…}}}
+        sink.fail(errorFrom(params?.error));
+    }
+  };
+}

@@ -1,0 +1,136 @@
+import { VolleyError } from '@volley/core';
+import { later, now } from './timers.js';
+
+/** A request made and not yet answered: a call, or a subscription waiting for its acknowledgement. */
+export interface PendingRequest {
+  /** Its frame, sent when a socket opens, and again on a new one after a drop when `retriable`. */
+  readonly frame: string;
+  /** Whether it went out on the current socket. */
+  sent?: boolean;
+  /** Whether it may be sent again on a new connection after being sent on a lost one. */
+  readonly retriable: boolean;
+  /** A live subscription resuming (`rpc.resume`): it waits out an unreachable server. */
+  readonly resuming?: boolean;
+  /** The procedure, for the timeout's message. */
+  readonly path: string;
+  /** How long to wait for the answer, in ms; `Infinity`: for ever. Default: the client's `timeoutMs`. */
+  timeoutMs?: number;
+  /** When it times out, on the `now()` clock. */
+  deadline?: number;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The client's requests by id, in the order they were made, with their timeouts. It is a
+ * `Map` for reading (`size`, `has`); change it only through these methods, which keep
+ * its timer right.
+ */
+export interface RequestTable extends ReadonlyMap<number, PendingRequest> {
+  /** Adds a request and arms its timeout. */
+  add(id: number, request: PendingRequest): void;
+  /** Removes a request and returns it, if it was there (an answer came, or its subscription ended). */
+  take(id: unknown): PendingRequest | undefined;
+  /** Removes a request, if it is there, tells the owner (`onExpire`), then rejects it with `error`. */
+  expire(id: number, error: unknown): void;
+  /** A socket opened: sends every request, in order. `send` says whether it went out. */
+  sendAll(send: (frame: string) => boolean): void;
+  /**
+   * The socket dropped: a request that went out and may not run twice (a mutation not
+   * marked idempotent) fails with `lost`; every other one waits to be sent again. When
+   * the server is `unreachable` (and the client fails fast), every request but a resuming
+   * subscription's fails with `lost`.
+   */
+  dropped(lost: unknown, unreachable: boolean | undefined): void;
+  /** Empties the table, stops its timer, and returns what waited. */
+  drain(): PendingRequest[];
+}
+
+/**
+ * The pending-request table. One timer, armed for the earliest deadline, serves every
+ * timeout, so that a call costs no timer of its own; a timeout still fires when its
+ * `timeoutMs` has passed, and rejects with `VolleyError` `TIMEOUT` after `onExpire(id)`
+ * (which tells the server to stop it).
+ */
+export function createRequestTable(
+  defaultTimeoutMs: number,
+  onExpire: (id: number) => void,
+): RequestTable {
+  const requests = new Map<number, PendingRequest>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The deadline the timer is armed for; `Infinity` when it is not armed. */
+  let armed = Infinity;
+
+  const arm = (deadline: number) => {
+    // A NaN deadline (from a NaN timeout) never fires, as with setTimeout's own checks.
+    if (!(deadline < armed)) return;
+    clearTimeout(timer);
+    armed = deadline;
+    timer = later(sweep, deadline - now());
+  };
+
+  /** Times out every request past its deadline, then arms the timer for the next one. */
+  const sweep = () => {
+    armed = Infinity;
+    const time = now();
+    let next = Infinity;
+    for (const [id, request] of requests) {
+      const deadline = request.deadline as number;
+      // A timer may fire up to a millisecond before the clock reads its deadline.
+      if (deadline < time + 1) {
+        // What this runs (a user's onError) may add requests, which arm the timer and are
+        // seen by this loop, or close the client, which empties the table.
+        table.expire(
+          id,
+          new VolleyError({
+            code: 'TIMEOUT',
+            message: `"${request.path}" timed out after ${request.timeoutMs} ms`,
+          }),
+        );
+      } else if (deadline < next) next = deadline;
+    }
+    if (requests.size > 0) arm(next);
+  };
+
+  const methods: Omit<RequestTable, keyof ReadonlyMap<unknown, unknown>> = {
+    add(id, request) {
+      requests.set(id, request);
+      request.timeoutMs ??= defaultTimeoutMs;
+      request.deadline = now() + request.timeoutMs;
+      arm(request.deadline);
+    },
+    take(id) {
+      const request = requests.get(id as number);
+      requests.delete(id as number);
+      return request;
+    },
+    expire(id, error) {
+      const request = table.take(id);
+      if (!request) return;
+      onExpire(id);
+      request.reject(error);
+    },
+    sendAll(send) {
+      for (const request of requests.values()) request.sent = send(request.frame);
+    },
+    dropped(lost, unreachable) {
+      for (const [id, request] of requests) {
+        if (unreachable ? !request.resuming : request.sent && !request.retriable) {
+          requests.delete(id);
+          request.reject(lost);
+        }
+        // None of what is left went out on the next socket yet.
+        request.sent = false;
+      }
+    },
+    drain() {
+      const waiting = [...requests.values()];
+      requests.clear();
+      clearTimeout(timer);
+      armed = Infinity;
+      return waiting;
+    },
+  };
+  const table: RequestTable = Object.assign(requests, methods);
+  return table;
+}
