@@ -103,7 +103,7 @@ it('a batch costs one token per member', async () => {
 });
 
 it('refills over time, and the typed client sees the limit by name', async () => {
-  const started = await startHarness({ router, rateLimit: { messagesPerSecond: 50, burst: 1 } });
+  const started = await startHarness({ router, rateLimit: { messagesPerSecond: 1, burst: 1 } });
   harness = started;
   const client = started.client();
   expect(await client.ping.query()).toBe('pong');
