@@ -1,6 +1,7 @@
 import type { AnyProcedure } from '@volley/core';
 import { Admission } from './admission.js';
 import { type Activity, CallTable } from './call-table.js';
+import type { Discovery } from './discovery.js';
 import { Handshake } from './handshake.js';
 import type { Limits } from './limits.js';
 import type { ErrorInfo } from './options.js';
@@ -21,6 +22,8 @@ export interface ConnectionConfig {
    * is then accepted once it is built; otherwise at once, when it opens.
    */
   createsContext: boolean;
+  /** Answers `rpc.discover`; `undefined` when the server turned discovery off. */
+  discovery: Discovery | undefined;
   /** Told when a connection is accepted (its context is ready). */
   onAccepted(connection: Connection): void;
   /** Told once when a connection's socket has closed. */

@@ -4,6 +4,12 @@
 
 export { type Caller, type CallerOptions, createCaller } from './caller.js';
 export { CloseConnectionError } from './close-connection.js';
+export {
+  DEFAULT_DISCOVERY_INFO,
+  type DiscoveryInfo,
+  type DiscoveryOptions,
+} from './discovery.js';
+export type { JsonSchema, JsonSchemaConverter, SchemaSide } from './discovery-schemas.js';
 export { reportToStderr } from './error-reporter.js';
 export {
   DEFAULT_MAX_ISSUES,

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AnyRouter, ProcedureType, RouterContext, VolleyError } from '@volley/core';
+import type { DiscoveryOptions } from './discovery.js';
 import type { LimitOptions } from './limits.js';
 
 /**
@@ -108,4 +109,12 @@ export type ServerOptions<TRouter extends AnyRouter> = ContextOption<RouterConte
   heartbeatIntervalMs?: number | undefined;
   /** See {@link DEFAULT_DRAIN_TIMEOUT_MS}. */
   drainTimeoutMs?: number | undefined;
+  /**
+   * `rpc.discover`: describe the procedures (names, params, results, events) as an OpenRPC
+   * document, for clients in other languages and tools. Default on, with
+   * `DEFAULT_DISCOVERY_INFO` as its title and version; pass `{ info: { title, version } }`
+   * to name your API. The document shows the API's shape, which the client's types show
+   * anyway, and nothing else. `false` turns it off: `rpc.discover` is then -32601.
+   */
+  discovery?: DiscoveryOptions | false | undefined;
 } & LimitOptions;

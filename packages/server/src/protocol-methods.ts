@@ -38,6 +38,10 @@ export function protocolMethod(
     // {"id":6,"method":"rpc.auth","params":{"connectionParams":...}} → {"id":6,"result":true}
     case METHODS.AUTH:
       return auth(connection, request, id);
+    // {"id":3,"method":"rpc.discover"} → {"id":3,"result":{"openrpc":"1.3.2",...}}, unless off.
+    case METHODS.DISCOVER:
+      if (connection.config.discovery === undefined) return noSuchMethod(request, id);
+      return connection.config.discovery.answer(connection, id);
     // {"id":5,"method":"rpc.ping"} → {"id":5,"result":"pong"}: the client's heartbeat.
     case METHODS.PING:
       return id === undefined ? undefined : encodeResult(id, 'pong');
@@ -52,14 +56,18 @@ export function protocolMethod(
         ]),
       );
     default:
-      if (id === undefined) return undefined;
-      return encodeError(
-        id,
-        protocolError('METHOD_NOT_FOUND', [
-          { path: ['method'], message: `No protocol method "${clip(request.method)}"` },
-        ]),
-      );
+      return noSuchMethod(request, id);
   }
+}
+
+function noSuchMethod(request: RequestMessage, id: WireId | undefined): Outcome {
+  if (id === undefined) return undefined;
+  return encodeError(
+    id,
+    protocolError('METHOD_NOT_FOUND', [
+      { path: ['method'], message: `No protocol method "${clip(request.method)}"` },
+    ]),
+  );
 }
 
 function resume(

@@ -6,6 +6,7 @@ import { type AnyRouter, CLOSE_CODES, RESERVED_PREFIX } from '@volley/core';
 import { nanoid } from 'nanoid';
 import { WebSocketServer } from 'ws';
 import { Connection, type ConnectionConfig } from './connection.js';
+import { Discovery } from './discovery.js';
 import { reportToStderr } from './error-reporter.js';
 import { originCheck, resolveLimits } from './limits.js';
 import { type InMemoryWebSocket, inMemoryWebSocket } from './memory-websocket.js';
@@ -142,6 +143,8 @@ export function createServer<TRouter extends AnyRouter>(
     onError: options.onError === false ? undefined : (options.onError ?? reportToStderr),
     limits,
     createsContext: createContext !== undefined,
+    discovery:
+      options.discovery === false ? undefined : new Discovery(router.procedures, options.discovery),
     onAccepted(connection) {
       pending.delete(connection);
       if (accepted.size >= serverLimits.maxConnections) {

@@ -47,6 +47,11 @@ export function encodeResult(id: WireId, result: unknown): string {
   return `${PREFIX},"id":${idJson(id)},"result":${stringifyValue(result)}}`;
 }
 
+/** A success response whose result is JSON text already: one encoded once and sent often. */
+export function encodeResultJson(id: WireId, resultJson: string): string {
+  return `${PREFIX},"id":${idJson(id)},"result":${resultJson}}`;
+}
+
 /**
  * A subscription's acknowledgement: `{"subscription": <id>}`, plus where a resumable stream
  * starts (`lastEventId`) and, for `rpc.resume`, whether it resumed whole (`recovered`).

@@ -131,6 +131,11 @@ export const METHODS = {
   CANCEL: 'rpc.cancel',
   /** client → server: start a subscription again after a lost connection, replaying what was missed. */
   RESUME: 'rpc.resume',
+  /**
+   * client → server: describe the server's methods. Answered with an OpenRPC document
+   * (unless the server turned discovery off, when it is -32601 like any unknown method).
+   */
+  DISCOVER: 'rpc.discover',
   /** server → client: one event of a subscription. */
   EVENT: 'rpc.event',
   /** server → client: a subscription finished. */
