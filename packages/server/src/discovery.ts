@@ -54,6 +54,9 @@ export interface DiscoveryOptions {
 /** The `info` of a document when the server's `discovery` option gives none. */
 export const DEFAULT_DISCOVERY_INFO = { title: 'Volley API', version: '0.0.0' } as const;
 
+/** How many procedures the build describes before it lets the event loop run. */
+const PROCEDURES_PER_TURN = 50;
+
 /** A server's answer to `rpc.discover`, built at the first one. */
 export class Discovery {
   readonly #procedures: ReadonlyMap<string, AnyProcedure>;
@@ -105,6 +108,9 @@ export class Discovery {
     const methods: MethodObject[] = [];
     for (const [path, procedure] of this.#procedures) {
       methods.push(await procedureMethod(path, procedure, components));
+      // Converting schemas is CPU work (about half a millisecond each for zod): a large
+      // router lets other connections be served in between.
+      if (methods.length % PROCEDURES_PER_TURN === 0) await new Promise(setImmediate);
     }
     return JSON.stringify({
       openrpc: OPENRPC_VERSION,

@@ -1,5 +1,6 @@
-// The reference outsider: the Python client printed in PROTOCOL.md, run as is against a
-// live server with nothing but the `websockets` package. If the document and the server
+// The reference outsiders: the Python clients printed in PROTOCOL.md, run as they are
+// against a live server with nothing but the `websockets` package: the complete client,
+// and the one that finds the procedures with rpc.discover. If the document and the server
 // drift apart, this fails.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -20,15 +21,21 @@ const v = initVolley();
 const router = v.router({
   greet: v.procedure
     .input(z.object({ name: z.string() }))
+    .output(z.string())
     .query(({ input }) => `Hello, ${input.name}`),
   ticks: v.procedure
     .input(z.object({ count: z.number().int().positive(), intervalMs: z.number().int().min(0) }))
+    .output(z.number().int())
     .subscription(async function* ({ input, signal }) {
       for (let tick = 1; tick <= input.count; tick++) {
         await sleep(input.intervalMs, undefined, { signal });
         yield tick;
       }
     }),
+  double: v.procedure
+    .input(z.number())
+    .output(z.number())
+    .query(({ input }) => input * 2),
 });
 
 let harness: Harness<typeof router> | undefined;
@@ -38,26 +45,43 @@ afterEach(async () => {
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
-async function pythonBlock(): Promise<string> {
+/** The Python program in PROTOCOL.md's section `heading`. */
+async function pythonBlock(heading: string): Promise<string> {
   const protocol = await readFile(new URL('../../../PROTOCOL.md', import.meta.url), 'utf8');
-  const match = /```python\n([\s\S]*?)```/.exec(protocol);
-  if (match?.[1] === undefined) throw new Error('PROTOCOL.md has no python block');
+  const section = protocol.split(/^## /m).find((part) => part.startsWith(`${heading}\n`));
+  const match = /```python\n([\s\S]*?)```/.exec(section ?? '');
+  if (match?.[1] === undefined) throw new Error(`PROTOCOL.md has no python block under ${heading}`);
   return match[1];
 }
 
-it('PROTOCOL.md is enough for a Python client that was never written for Volley', async () => {
+/** Runs the Python program under `heading` against a live server; its output lines. */
+async function runPython(heading: string): Promise<string[]> {
   // Fails (rather than skips) when the interpreter or package is missing: CI installs them.
   await run(PYTHON, ['-c', 'import websockets']);
   harness = await startHarness({ router });
   dir = await mkdtemp(join(tmpdir(), 'volley-outsider-'));
   const script = join(dir, 'client.py');
-  await writeFile(script, await pythonBlock());
+  await writeFile(script, await pythonBlock(heading));
   const { stdout } = await run(PYTHON, [script, harness.url], { timeout: 30_000 });
-  expect(stdout.trim().split('\n')).toEqual([
+  return stdout.trim().split('\n');
+}
+
+it('PROTOCOL.md is enough for a Python client that was never written for Volley', async () => {
+  expect(await runPython('A complete client in Python')).toEqual([
     'Hello, Ada',
     'subscribed 2',
     'tick 1',
     'tick 2',
     'tick 3',
+  ]);
+});
+
+it("PROTOCOL.md's discovery client finds the procedures with rpc.discover and calls them as described", async () => {
+  expect(await runPython('Discovery: `rpc.discover`')).toEqual([
+    'greet(name: string) -> string',
+    'ticks(count: integer, intervalMs: integer) -> events of integer',
+    'double(input: number) -> number',
+    'Hello, Ada',
+    '42',
   ]);
 });
