@@ -7,3 +7,11 @@ const server = createServer({
 });
 const { port } = await server.listen(Number(process.env.PORT ?? 3001));
 console.log(`Chat server on ws://localhost:${port}`);
+
+// Ctrl-C or SIGTERM: close gracefully (sockets end with 1001), then exit 0.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    await server.close();
+    process.exit(0);
+  });
+}

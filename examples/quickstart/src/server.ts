@@ -31,3 +31,12 @@ export type AppRouter = typeof appRouter;
 const server = createServer({ router: appRouter });
 const { port } = await server.listen(Number(process.env.PORT ?? 3000));
 console.log(`Volley listening on ws://localhost:${port}`);
+
+// Ctrl-C (SIGINT) or a process manager's SIGTERM: stop accepting, let running calls answer,
+// close every socket with 1001, then exit 0. A second signal ends the process at once.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    await server.close();
+    process.exit(0);
+  });
+}
