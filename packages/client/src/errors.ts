@@ -4,10 +4,13 @@
  * the next call opens a new connection.
  */
 export class ConnectionLostError extends Error {
+  /** Always `'ConnectionLostError'`. */
   override readonly name = 'ConnectionLostError';
+  /** Always true: calling again opens (or waits for) a new connection. */
   readonly retriable = true;
   /** The WebSocket close code, such as 1006 (abnormal) or 1001 (server going away). */
   declare readonly closeCode: number;
+  /** The close frame's reason text; often empty. */
   declare readonly closeReason: string;
 
   constructor(closeCode: number, closeReason: string) {
@@ -19,6 +22,7 @@ export class ConnectionLostError extends Error {
 
 /** `$close()` was called: every waiting call and live subscription ends with this error. */
 export class ClientClosedError extends Error {
+  /** Always `'ClientClosedError'`. */
   override readonly name = 'ClientClosedError';
   constructor() {
     super('The client was closed');
@@ -32,6 +36,7 @@ export class ClientClosedError extends Error {
  * subscription that has no `onResumed` callback; one that has gets `{ recovered: false }`.
  */
 export class ResyncRequiredError extends Error {
+  /** Always `'ResyncRequiredError'`. */
   override readonly name = 'ResyncRequiredError';
   /** The last event id received before the gap. */
   declare readonly lastEventId: string | undefined;

@@ -1,6 +1,8 @@
 /** What the table needs to settle one call. */
 export interface PendingCall<TValue> {
+  /** Settles the call with its result. */
   resolve(value: TValue): void;
+  /** Settles the call with an error (its timeout's, or the connection's). */
   reject(error: unknown): void;
 }
 
