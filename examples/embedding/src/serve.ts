@@ -47,8 +47,12 @@ const running = await recipe.start(Number(process.env.PORT ?? 3002));
 const urls = recipe.urls.map((url) => url.replace('PORT', String(running.port)));
 console.log(`${name}: Volley listening on ${urls.join(' and ')}`);
 
+// Once only: under pnpm, Ctrl-C arrives twice (from the terminal and passed on by pnpm).
+let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, async () => {
+  process.on(signal, async () => {
+    if (closing) return;
+    closing = true;
     await running.close();
     process.exit(0);
   });
