@@ -160,6 +160,28 @@ describe('server options', () => {
     const open = initVolley();
     createServer({ router: open.router({ a: open.procedure.query(() => 1) }) });
   });
+
+  it('takes discovery options, or false', () => {
+    const open = initVolley();
+    const router = open.router({ a: open.procedure.query(() => 1) });
+    createServer({ router, discovery: false });
+    createServer({ router, discovery: { info: { title: 'Shop', version: '1.0.0' } } });
+    // The documented converter for zod mini: a function of the schema and its side.
+    createServer({
+      router,
+      discovery: {
+        toJSONSchema: (schema, io) => {
+          expectTypeOf(schema).toEqualTypeOf<StandardSchemaV1>();
+          expectTypeOf(io).toEqualTypeOf<'input' | 'output'>();
+          return z.toJSONSchema(schema as z.ZodType, { io, target: 'draft-07' });
+        },
+      },
+    });
+    // @ts-expect-error discovery is on by default: `true` is not an option
+    createServer({ router, discovery: true });
+    // @ts-expect-error a converter returns JSON Schema (or undefined), not a string
+    createServer({ router, discovery: { toJSONSchema: () => 'string' } });
+  });
 });
 
 // Not zod: a hand-written Standard Schema, so `.input()` and `.output()` take the

@@ -10,6 +10,7 @@ interface Config {
   maxPayload?: number;
   exposeErrors?: boolean;
   allowedOrigins?: readonly string[];
+  apiVersion?: string;
 }
 
 // biome-ignore lint/complexity/useLiteralKeys: noPropertyAccessFromIndexSignature wants brackets.
@@ -42,6 +43,7 @@ export const server = createServer({
   connectionInitTimeoutMs: 10_000,
   highWaterMark: 1024 * 1024,
   allowedOrigins: config.allowedOrigins,
+  discovery: { info: { title: 'Shop', version: config.apiVersion } },
 });
 
 export async function start(): Promise<void> {
