@@ -49,6 +49,11 @@ const SCHEMA_MAPS = new Set([
 ]);
 const MAX_VENDOR_LENGTH = 40;
 
+/** Stands for the converted schema itself among its definitions. */
+const ROOT: unique symbol = Symbol('root');
+/** A definition's name, or {@link ROOT}. */
+type Key = string | typeof ROOT;
+
 /** Reads a JSON-pointer token (`a~1b` is `a/b`), percent-decoded first as a URI fragment. */
 function pointerToken(token: string): string {
   let text = token;
@@ -212,10 +217,6 @@ export class SchemaComponents {
     }
   }
 }
-
-/** A definition's name, or {@link ROOT} for the converted schema itself. */
-type Key = string | typeof ROOT;
-const ROOT: unique symbol = Symbol('root');
 
 /** Where a `$ref` of a converted schema points once its definitions are components. */
 function refTarget(names: Map<Key, string>): (ref: string) => string | undefined {

@@ -57,6 +57,7 @@ const methods = fc.oneof(
       'rpc.init',
       'rpc.auth',
       'rpc.resume',
+      'rpc.discover',
       'rpc.event',
       'rpc.nope',
       'rpc.',
