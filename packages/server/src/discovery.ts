@@ -31,12 +31,15 @@ export interface DiscoveryInfo {
   title?: string | undefined;
   /** Your API's version, such as your package's. Default `DEFAULT_DISCOVERY_INFO.version`. */
   version?: string | undefined;
-  /** Markdown. */
+  /** What the API is for, in Markdown. */
   description?: string | undefined;
+  /** A URL. */
   termsOfService?: string | undefined;
+  /** Who to ask about the API. */
   contact?:
     | { name?: string | undefined; email?: string | undefined; url?: string | undefined }
     | undefined;
+  /** The API's license. */
   license?: { name: string; url?: string | undefined } | undefined;
 }
 

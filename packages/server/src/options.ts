@@ -113,8 +113,8 @@ export type ServerOptions<TRouter extends AnyRouter> = ContextOption<RouterConte
    * `rpc.discover`: describe the procedures (names, params, results, events) as an OpenRPC
    * document, for clients in other languages and tools. Default on, with
    * `DEFAULT_DISCOVERY_INFO` as its title and version; pass `{ info: { title, version } }`
-   * to name your API. The document shows the API's shape, which the client's types show
-   * anyway, and nothing else. `false` turns it off: `rpc.discover` is then -32601.
+   * to name your API. The document shows the API's shape (what anyone with the router's
+   * type knows) and no data; `false` turns it off, and `rpc.discover` is then -32601.
    */
   discovery?: DiscoveryOptions | false | undefined;
 } & LimitOptions;
