@@ -27,13 +27,15 @@ import {
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const PUBLISHED = ['core', 'server', 'client'];
+/** Packages with a README a user reads: the published three, and the newer ones. */
+const DOCUMENTED = [...PUBLISHED, 'react', 'redis'];
 
 /** The documents whose commands a user is told to run. */
 async function documents(): Promise<string[]> {
   const examples = await readdir(join(repo, 'examples'), { withFileTypes: true });
   const candidates = [
     'README.md',
-    ...PUBLISHED.map((name) => `packages/${name}/README.md`),
+    ...DOCUMENTED.map((name) => `packages/${name}/README.md`),
     ...examples.filter((entry) => entry.isDirectory()).map((e) => `examples/${e.name}/README.md`),
   ];
   return candidates.filter((path) => existsSync(join(repo, path)));
@@ -81,7 +83,12 @@ const RUN = {
     'npm install ~/volley-packages/volley-core-0.1.0.tgz ~/volley-packages/volley-server-0.1.0.tgz ~/volley-packages/volley-client-0.1.0.tgz zod ws',
   ],
   quickstart: ['npx tsx server.ts', 'npx tsx client.ts', 'npx tsx errors.ts'],
-  chat: ['pnpm --filter chat-example start', 'pnpm --filter chat-example cli --name Ada'],
+  chat: [
+    'pnpm --filter chat-web-example build',
+    'pnpm --filter chat-example start',
+    'pnpm --filter chat-example cli --name Ada',
+  ],
+  reactChat: ['pnpm --filter react-chat-example start'],
   embedding: ['pnpm --filter embedding-example start express'],
   fuzz: ['FUZZ_FRAMES=2000 pnpm fuzz'],
   bench: ['pnpm bench --help'],
@@ -174,6 +181,15 @@ const NOT_RUN: Record<string, { why: string; check: () => Promise<void> }> = {
     why: 'the packages are not on npm yet; the checkout scenario installs them from tarballs',
     check: checkPublishedNames,
   },
+  'npm install @volley/react @volley/client @tanstack/react-query': {
+    why: 'the packages are not on npm yet; the react example installs them from the workspace',
+    check: () => checkNames(['react', 'client']),
+  },
+  'npm install @volley/react @volley/client @tanstack/react-query react': {
+    why: 'the packages are not on npm yet; the react example installs them from the workspace',
+    check: () => checkNames(['react', 'client']),
+  },
+  ...nginxCommands(),
   'npm install @volley/client': {
     why: 'the packages are not on npm yet; the checkout scenario installs it from a tarball',
     check: checkPublishedNames,
@@ -189,6 +205,61 @@ const NOT_RUN: Record<string, { why: string; check: () => Promise<void> }> = {
     },
   },
 };
+
+/**
+ * The nginx example's commands want fixed ports (3001, 3002, 8080) and the machine's own
+ * Redis; `packages/redis/test/chat-cluster.test.ts` runs the same thing on free ports: the
+ * chat server with these variables, twice, behind this nginx.conf, its own redis-server,
+ * and a client through nginx. What is checked here is that those commands still name what
+ * that test runs: the same config, the same variables, the chat's scripts and CLI flags.
+ */
+function nginxCommands(): Record<string, { why: string; check: () => Promise<void> }> {
+  const why =
+    'fixed ports and the machine Redis; packages/redis/test/chat-cluster.test.ts runs the same on free ports';
+  const chatScripts = async () =>
+    JSON.parse(await readFile(join(repo, 'examples/chat/package.json'), 'utf8')).scripts;
+  const node = (port: number) =>
+    `VOLLEY_REDIS_URL=redis://127.0.0.1:6379 VOLLEY_TRUST_PROXY=1 PORT=${port} pnpm --filter chat-example start`;
+  const checkNode = async () => {
+    expect((await chatScripts()).start).toBeDefined();
+    const cluster = await readFile(join(repo, 'packages/redis/test/chat-cluster.test.ts'), 'utf8');
+    expect(cluster).toContain('VOLLEY_REDIS_URL');
+    expect(cluster).toContain("VOLLEY_TRUST_PROXY: '1'");
+  };
+  return {
+    [`nginx -p "$PWD" -c nginx.conf -g 'daemon off;'`]: {
+      why,
+      check: async () => {
+        const conf = await readFile(join(repo, 'examples/nginx/nginx.conf'), 'utf8');
+        expect(conf).toMatch(/server 127\.0\.0\.1:3001/);
+        expect(conf).toMatch(/server 127\.0\.0\.1:3002/);
+        expect(conf).toMatch(/listen\s+(127\.0\.0\.1:)?8080/);
+        const cluster = await readFile(join(repo, 'packages/redis/test/cluster.test.ts'), 'utf8');
+        expect(cluster).toContain('examples/nginx/nginx.conf');
+      },
+    },
+    [node(3001)]: { why, check: checkNode },
+    [node(3002)]: { why, check: checkNode },
+    'pnpm --filter chat-example cli --url ws://localhost:8080 --name Ada': {
+      why,
+      check: async () => {
+        expect((await chatScripts()).cli).toBeDefined();
+        const cli = await readFile(join(repo, 'examples/chat/src/cli.ts'), 'utf8');
+        expect(cli).toMatch(/url: \{ type: 'string'/);
+      },
+    },
+  };
+}
+
+async function checkNames(names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const manifest = JSON.parse(
+      await readFile(join(repo, `packages/${name}/package.json`), 'utf8'),
+    );
+    expect(manifest.name).toBe(`@volley/${name}`);
+    expect(manifest.private).toBeUndefined();
+  }
+}
 
 async function checkPublishedNames(): Promise<void> {
   for (const name of PUBLISHED) {
@@ -411,10 +482,15 @@ console.log([core.initVolley, server.createServer, client.createClient, schema.r
     await started.exited;
   });
 
-  it('pnpm --filter chat-example start and cli --name Ada chat; Ctrl-C stops the server with exit 0', async () => {
-    const [server, cli] = RUN.chat as [string, string];
+  it('pnpm --filter chat-web-example build, then chat-example start serves the page, and cli --name Ada chats; Ctrl-C stops the server with exit 0', async () => {
+    const [page, server, cli] = RUN.chat as [string, string, string];
+    await expectRuns(page);
     const started = startShell(server, at('', { PORT: '0' }));
     const [, url] = await started.waitFor(/Chat server on (ws:\/\/\S+)/);
+    const [, pageUrl] = await started.waitFor(/Chat page on (http:\/\/\S+)/);
+    const served = await fetch(pageUrl!, { headers: { connection: 'close' } });
+    expect(served.status).toBe(200);
+    expect(await served.text()).toContain('<html');
 
     const ada = startShell(cli, at('', { CHAT_URL: url! }));
     await ada.waitFor(/Joined #lobby as Ada/);
@@ -426,6 +502,17 @@ console.log([core.initVolley, server.createServer, client.createClient, schema.r
     const { closed } = await watchClose(url!);
     started.interrupt('SIGINT');
     expect(await within(closed, 'close frame', started)).toBe(1001);
+    expect(await within(started.exited, 'exit', started)).toBe(0);
+    expect(started.output()).not.toMatch(/ELIFECYCLE|ERR_PNPM/);
+  });
+
+  it('pnpm --filter react-chat-example start builds and serves the React page; Ctrl-C stops it with exit 0', async () => {
+    const started = startShell(RUN.reactChat[0]!, at('', { PORT: '0' }));
+    const [, pageUrl] = await started.waitFor(/React chat on (http:\/\/\S+)/);
+    const served = await fetch(pageUrl!, { headers: { connection: 'close' } });
+    expect(served.status).toBe(200);
+    expect(await served.text()).toContain('<html');
+    started.interrupt('SIGINT');
     expect(await within(started.exited, 'exit', started)).toBe(0);
     expect(started.output()).not.toMatch(/ELIFECYCLE|ERR_PNPM/);
   });
