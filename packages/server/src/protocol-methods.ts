@@ -102,7 +102,7 @@ function cancel(connection: Connection, request: RequestMessage, id: WireId | un
     // A call (or a subscription not yet acknowledged) is answered now, once.
     if (running.cancelled) {
       connection.outbound.send(
-        encodeError(target, {
+        encodeError(running.id ?? target, {
           code: ERROR_CODES.CANCELLED,
           message: 'Cancelled',
           data: { code: 'CANCELLED' },
