@@ -110,8 +110,12 @@ export interface RawPeer {
   close(): Promise<void>;
 }
 
-export function openRaw(url: string, protocols?: string[]): Promise<RawPeer> {
-  const socket = new WebSocket(url, protocols);
+export function openRaw(
+  url: string,
+  protocols?: string[],
+  options?: WebSocket.ClientOptions,
+): Promise<RawPeer> {
+  const socket = new WebSocket(url, protocols, options);
   const backlog: unknown[] = [];
   const waiters: Array<(frame: unknown) => void> = [];
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
