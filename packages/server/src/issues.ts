@@ -48,7 +48,10 @@ function messageOf(issue: StandardSchemaIssue): string {
       .slice(0, 5)
       .map((key) => JSON.stringify(clip(String(key), MAX_ISSUE_KEY_LENGTH)));
     const more = keys.length > 5 ? ` and ${keys.length - 5} more` : '';
-    return `Unrecognized key${keys.length === 1 ? '' : 's'}: ${shown.join(', ')}${more}`;
+    return clip(
+      `Unrecognized key${keys.length === 1 ? '' : 's'}: ${shown.join(', ')}${more}`,
+      MAX_ISSUE_MESSAGE_LENGTH,
+    );
   }
   return clip(String(issue.message), MAX_ISSUE_MESSAGE_LENGTH);
 }

@@ -169,6 +169,18 @@ it('does not echo a 900 kB unknown key of a .strict() object', async () => {
     `[issues] 900 kB unknown key on .strict(): request ${bytes(frame)} B, reply ${bytes(text)} B`,
   );
   expect(bytes(text)).toBeLessThan(1_024);
+  // Five long keys, each cut to 64 characters, still make a message of at most 200.
+  const many = Object.fromEntries(
+    Array.from({ length: 7 }, (_, index) => [`${index}${'k'.repeat(100_000)}`, index]),
+  );
+  const manyText = await exchange(
+    started,
+    JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'strict', params: many }),
+  );
+  const [issue] = (JSON.parse(manyText) as ErrorReply).error.data.issues;
+  expect(issue?.message).toHaveLength(MAX_ISSUE_MESSAGE_LENGTH);
+  expect(issue?.message).toMatch(/^Unrecognized keys: "0k+…", "1k+…", "2k+/);
+  expect(issue?.message.endsWith('…')).toBe(true);
 });
 
 it('cuts paths to 16 keys of at most 64 characters, and messages to 200 characters', async () => {
