@@ -8,17 +8,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { type FixtureProcess, startFixture } from './helpers/fixture-process.js';
 import { openRaw, type RawPeer } from './helpers/harness.js';
+import { type HoldStats, holdStats } from './helpers/hold-stats.js';
 
 const MiB = 1024 * 1024;
 const CALLS = 1_000;
 const RESULT_BYTES = 64 * 1024;
-
-interface Stats {
-  served: number;
-  heapUsed: number;
-  arrayBuffers: number;
-  rss: number;
-}
 
 let server: FixtureProcess | undefined;
 const peers: RawPeer[] = [];
@@ -36,21 +30,11 @@ async function start(env: Record<string, string> = {}) {
   return server;
 }
 
-let statsId = 0;
-async function stats(peer: RawPeer): Promise<Stats> {
-  const reply = (await peer.request({
-    jsonrpc: '2.0',
-    id: `stats-${++statsId}`,
-    method: 'stats',
-  })) as { result: Stats };
-  return reply.result;
-}
-
 /** Resolves once the server's count of calls served stands still across two round trips. */
-async function untilStill(peer: RawPeer): Promise<Stats> {
+async function untilStill(peer: RawPeer): Promise<HoldStats> {
   for (;;) {
-    const before = await stats(peer);
-    const after = await stats(peer);
+    const before = await holdStats(peer);
+    const after = await holdStats(peer);
     if (after.served === before.served) return after;
   }
 }
@@ -75,10 +59,10 @@ async function stalledPeer(url: string): Promise<RawPeer> {
   return peer;
 }
 
-const held = (after: Stats, before: Stats) =>
+const held = (after: HoldStats, before: HoldStats) =>
   after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
 
-function report(what: string, before: Stats, after: Stats) {
+function report(what: string, before: HoldStats, after: HoldStats) {
   console.log(
     `[hold] ${what}: server memory held after GC ${(held(after, before) / MiB).toFixed(2)} MiB ` +
       `(heapUsed ${((after.heapUsed - before.heapUsed) / MiB).toFixed(2)}, arrayBuffers ${((after.arrayBuffers - before.arrayBuffers) / MiB).toFixed(2)}, ` +
@@ -121,7 +105,7 @@ it('holds what a stalled peer pipelined: about highWaterMark plus one frame, the
   // Without the hold the 1,000 answers (64 MB) would be queued for the socket.
   expect(held(after, before)).toBeLessThan(4 * MiB);
   await drain(stalled, true);
-  expect((await stats(observer)).served - before.served).toBe(CALLS);
+  expect((await holdStats(observer)).served - before.served).toBe(CALLS);
 });
 
 describe('with async procedures', () => {
@@ -162,6 +146,6 @@ describe('with async procedures', () => {
     }
     expect(answered.size).toBe(CALLS);
     const results = [...answered.values()].filter((kind) => kind === 'result').length;
-    expect(results).toBe((await stats(observer)).served - before.served);
+    expect(results).toBe((await holdStats(observer)).served - before.served);
   });
 });

@@ -215,13 +215,18 @@ it('cuts paths to 16 keys of at most 64 characters, and messages to 200 characte
   ]);
 });
 
+/** A batch of `members` calls to `strings`, each with `numbers` numbers where strings belong. */
+function hostileBatch(members: number, numbers: number): string {
+  const member = (id: number) =>
+    `{"jsonrpc":"2.0","id":${id},"method":"strings","params":[${zeros(numbers)}]}`;
+  return `[${Array.from({ length: members }, (_, id) => member(id)).join(',')}]`;
+}
+
 describe('a batch of hostile members', () => {
   it('answers each member with a bounded error: the reply stays within a fixed amount per member', async () => {
     const started = await start();
     const members = 1_000;
-    const member = (id: number) =>
-      `{"jsonrpc":"2.0","id":${id},"method":"strings","params":[${zeros(450)}]}`;
-    const frame = `[${Array.from({ length: members }, (_, id) => member(id)).join(',')}]`;
+    const frame = hostileBatch(members, 450);
     expect(bytes(frame)).toBeLessThanOrEqual(DEFAULT_MAX_PAYLOAD);
     const text = await exchange(started, frame);
     const replies = JSON.parse(text) as ErrorReply[];
@@ -240,9 +245,7 @@ describe('a batch of hostile members', () => {
   it('members just past maxIssues make the largest ratio, still a fixed amount per member', async () => {
     const started = await start();
     const members = 1_000;
-    const member = (id: number) =>
-      `{"jsonrpc":"2.0","id":${id},"method":"strings","params":[${zeros(21)}]}`;
-    const frame = `[${Array.from({ length: members }, (_, id) => member(id)).join(',')}]`;
+    const frame = hostileBatch(members, 21);
     const text = await exchange(started, frame);
     const replies = JSON.parse(text) as ErrorReply[];
     expect(replies).toHaveLength(members);

@@ -10,17 +10,10 @@ import {
 import { afterEach, expect, it } from 'vitest';
 import { type FixtureProcess, startFixture } from './helpers/fixture-process.js';
 import { openRaw, type RawPeer } from './helpers/harness.js';
+import { holdStats } from './helpers/hold-stats.js';
 
 const MiB = 1024 * 1024;
 const FRAMES = 100;
-
-interface Stats {
-  frames: number;
-  frameBytes: number;
-  heapUsed: number;
-  arrayBuffers: number;
-  rss: number;
-}
 
 let server: FixtureProcess | undefined;
 const peers: RawPeer[] = [];
@@ -29,16 +22,6 @@ afterEach(async () => {
   await server?.stop();
   server = undefined;
 });
-
-let statsId = 0;
-async function stats(peer: RawPeer): Promise<Stats> {
-  const reply = (await peer.request({
-    jsonrpc: '2.0',
-    id: `stats-${++statsId}`,
-    method: 'stats',
-  })) as { result: Stats };
-  return reply.result;
-}
 
 it('defaults to 1 MiB (and 1,000 frames)', () => {
   expect(DEFAULT_MAX_QUEUED_BYTES_BEFORE_READY).toBe(MiB);
@@ -56,7 +39,7 @@ it('stops reading a connection not yet accepted once 1 MiB waits, then serves it
   expect(await observer.request({ jsonrpc: '2.0', id: 0, method: 'rpc.init' })).toMatchObject({
     result: { protocol: 1 },
   });
-  const before = await stats(observer);
+  const before = await holdStats(observer);
 
   const slow = await openRaw(server.url);
   peers.push(slow);
@@ -74,13 +57,13 @@ it('stops reading a connection not yet accepted once 1 MiB waits, then serves it
   // Once the server stops reading, what the client sends stops leaving its socket.
   let waiting = slow.socket.bufferedAmount;
   for (;;) {
-    await stats(observer);
-    await stats(observer);
+    await holdStats(observer);
+    await holdStats(observer);
     const now = slow.socket.bufferedAmount;
     if (now === waiting) break;
     waiting = now;
   }
-  const after = await stats(observer);
+  const after = await holdStats(observer);
   const held = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
   console.log(
     `[pre-ready] ${FRAMES} × 1 MiB sent before acceptance: server memory held after GC ${(held / MiB).toFixed(2)} MiB ` +
@@ -102,5 +85,5 @@ it('stops reading a connection not yet accepted once 1 MiB waits, then serves it
       result: MiB + `${id}:`.length,
     });
   }
-  expect((await stats(observer)).frames - before.frames).toBe(FRAMES);
+  expect((await holdStats(observer)).frames - before.frames).toBe(FRAMES);
 });
