@@ -7,6 +7,7 @@ import { runCall } from './calls.js';
 import type { Connection } from './connection.js';
 import { reportInternal } from './error-mapping.js';
 import { rawIds } from './frame-scan.js';
+import { boundIssues } from './issues.js';
 import { protocolMethod } from './protocol-methods.js';
 import { secondReading } from './protocol-params.js';
 import { clip, EMPTY_BATCH_TEXT, PARSE_ERROR_TEXT, protocolError } from './replies.js';
@@ -111,7 +112,11 @@ function dispatchOne(
   const issues = checkRequest(value);
   // not a request: {"jsonrpc":"2.0","id":<id or null>,"error":{"code":-32600,...}}
   if (issues !== undefined) {
-    return encodeError(idOf(value, rawId), protocolError('INVALID_REQUEST', issues));
+    const { maxIssues } = connection.config.limits;
+    return encodeError(
+      idOf(value, rawId),
+      protocolError('INVALID_REQUEST', boundIssues(issues, maxIssues)),
+    );
   }
   const request = value as RequestMessage;
   const { method, params } = request;

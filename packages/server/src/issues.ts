@@ -57,8 +57,9 @@ function messageOf(issue: StandardSchemaIssue): string {
 }
 
 /**
- * The issues of a failed validation as they are sent: at most `max` of them, then one
- * that counts the rest; each message and path bounded (see the constants above).
+ * The issues of a failed validation (or of a protocol check) as they are sent: at most
+ * `max` of them, then one that counts the rest; each message and path bounded (see the
+ * constants above).
  */
 export function boundIssues(issues: ReadonlyArray<StandardSchemaIssue>, max: number): ErrorIssue[] {
   const bounded: ErrorIssue[] = [];

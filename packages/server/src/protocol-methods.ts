@@ -10,6 +10,7 @@ import type { Connection } from './connection.js';
 import { FollowUp, type Outcome } from './dispatch.js';
 import { report } from './error-mapping.js';
 import { Handshake } from './handshake.js';
+import { boundIssues } from './issues.js';
 import {
   CANCEL_NEEDS_ID,
   cancelTarget,
@@ -69,7 +70,9 @@ function resume(
 ): Outcome | Promise<Outcome> {
   const resumed = parseResume(request.params);
   if (Array.isArray(resumed)) {
-    return id === undefined ? undefined : encodeError(id, protocolError('INVALID_PARAMS', resumed));
+    if (id === undefined) return undefined;
+    const { maxIssues } = connection.config.limits;
+    return encodeError(id, protocolError('INVALID_PARAMS', boundIssues(resumed, maxIssues)));
   }
   const { method, params, lastEventId } = resumed;
   const procedure = connection.config.procedures.get(method);

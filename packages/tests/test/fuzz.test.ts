@@ -73,6 +73,11 @@ beforeAll(async () => {
     maxDepth: FUZZ_LIMITS.maxDepth,
     maxBatchLength: FUZZ_LIMITS.maxBatchLength,
     maxIssues: FUZZ_LIMITS.maxIssues,
+    // The fuzzed peer and the client beside it send as fast as they are answered, which on
+    // a quiet machine passes the default 1,000 messages per second: a bucket they never
+    // empty keeps the rate limit's path in play without making answers depend on timing
+    // (limits-rate.test.ts and plain-clients.test.ts test the refusals).
+    rateLimit: { messagesPerSecond: 1_000_000, burst: 1_000_000 },
   });
 });
 afterAll(() => harness.close());

@@ -275,6 +275,29 @@ describe('a batch of hostile members', () => {
   });
 });
 
+it("bounds the issues of the protocol's own checks too: -32600, and rpc.resume's -32602", async () => {
+  const started = await start({ maxIssues: 1 });
+  const invalid = JSON.parse(
+    await exchange(started, '{"jsonrpc":"1.0","id":1,"method":5}'),
+  ) as ErrorReply;
+  expect(invalid.error.code).toBe(-32600);
+  expect(invalid.error.data.issues).toEqual([
+    { path: ['jsonrpc'], message: 'Must be exactly "2.0"' },
+    { path: [], message: '… and 1 more issue' },
+  ]);
+  const resume = JSON.parse(
+    await exchange(
+      started,
+      '{"jsonrpc":"2.0","id":2,"method":"rpc.resume","params":{"method":1,"params":2,"lastEventId":3}}',
+    ),
+  ) as ErrorReply;
+  expect(resume.error.code).toBe(-32602);
+  expect(resume.error.data.issues).toEqual([
+    { path: ['params', 'method'], message: 'Must be a string' },
+    { path: [], message: '… and 2 more issues' },
+  ]);
+});
+
 it('says "1 more issue" for one left out, and nothing when none are', async () => {
   const started = await start({ maxIssues: 2 });
   const three = JSON.parse(

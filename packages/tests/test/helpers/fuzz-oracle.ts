@@ -109,12 +109,14 @@ export function responseProblem(message: unknown): string | undefined {
   ) {
     return `error ${name} without data.limit`;
   }
-  if (name === 'INVALID_PARAMS' && data.issues !== undefined) return issuesProblem(data.issues);
+  if ((name === 'INVALID_PARAMS' || name === 'INVALID_REQUEST') && data.issues !== undefined) {
+    return issuesProblem(data.issues);
+  }
   return undefined;
 }
 
 /**
- * What is wrong with the issues of an -32602, as PROTOCOL.md bounds them: at most
+ * What is wrong with the issues of an -32602 or -32600, as PROTOCOL.md bounds them: at most
  * `maxIssues`, then one `{"path":[],"message":"… and N more issues"}`; messages of at most
  * 200 characters; paths of at most 16 keys (then "…"), each of at most 64 characters.
  */
