@@ -40,7 +40,7 @@ async function connectVia(url: string, forwardedFor?: string): Promise<RawPeer |
     forwardedFor === undefined ? {} : { 'X-Forwarded-For': forwardedFor };
   try {
     const peer = await openRaw(url, undefined, { headers });
-    sockets.push(peer.socket);
+    sockets.push(peer.ws!);
     return peer;
   } catch (error) {
     const status = /Unexpected server response: (\d+)/.exec(String(error))?.[1];
@@ -68,7 +68,7 @@ it('refuses the connection past the cap with 429, idle ones included, and takes 
   expect(await addressOf(served)).toBe('127.0.0.1');
   // An idle socket (not accepted yet) counts too.
   const idle = await connectVia(started.url);
-  expect(started.server.connections).toEqual({ accepted: 1, pending: 1 });
+  expect(started.server.stats).toMatchObject({ accepted: 1, pending: 1 });
   expect(await connectVia(started.url)).toBe(429);
   await (idle as RawPeer).close();
   // The server sees the close a moment after the peer does: wait for the slot.

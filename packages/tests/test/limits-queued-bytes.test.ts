@@ -55,11 +55,11 @@ it('stops reading a connection not yet accepted once 1 MiB waits, then serves it
     slow.send(`{"jsonrpc":"2.0","id":${id},"method":"frame","params":["${id}:${payload}"]}`);
   }
   // Once the server stops reading, what the client sends stops leaving its socket.
-  let waiting = slow.socket.bufferedAmount;
+  let waiting = slow.ws!.bufferedAmount;
   for (;;) {
     await holdStats(observer);
     await holdStats(observer);
-    const now = slow.socket.bufferedAmount;
+    const now = slow.ws!.bufferedAmount;
     if (now === waiting) break;
     waiting = now;
   }
