@@ -4,7 +4,7 @@
  * convenient validator for tools and tests. Import from `@volley/core/schema`; the
  * main entry does not load zod, so the client stays small.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 /** `id`: a string, a number or null. */
 export const requestIdSchema = z.union([z.string(), z.number(), z.null()]);

@@ -52,6 +52,7 @@ export class CallTable {
     const key = id === undefined ? undefined : keyOf(id);
     if (key !== undefined && key !== null && this.#running?.has(key) === true) return undefined;
     const running = new Running();
+    running.id = id;
     this.#running ??= new Map();
     this.#running.set(key ?? running, running);
     if (isCall) {

@@ -58,6 +58,7 @@ export class Connection implements TransportEvents, CongestionListener {
   readonly makeContext: (connectionParams: unknown) => unknown;
   #accepted = false;
   #closed = false;
+  #silent = true;
   /** `HOLD` bits: why the socket is not being read. */
   #holds = 0;
   /** Made only when someone waits for the close (a server shutting down). */
@@ -90,6 +91,11 @@ export class Connection implements TransportEvents, CongestionListener {
     return this.#accepted;
   }
 
+  /** Whether no frame has arrived yet. */
+  get silent(): boolean {
+    return this.#silent;
+  }
+
   /** Whether the socket has closed. */
   get isClosed(): boolean {
     return this.#closed;
@@ -106,6 +112,7 @@ export class Connection implements TransportEvents, CongestionListener {
   /** A frame from the transport: `undefined` for a binary one. */
   onMessage(text: string | undefined): void {
     if (this.#closed) return;
+    this.#silent = false;
     if (this.handshake !== undefined) this.handshake.receive(text);
     else this.admission.receive(text);
   }

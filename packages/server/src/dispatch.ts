@@ -7,18 +7,20 @@ import { runCall } from './calls.js';
 import type { Connection } from './connection.js';
 import { reportInternal } from './error-mapping.js';
 import { rawIds } from './frame-scan.js';
+import { boundIssues } from './issues.js';
 import { protocolMethod } from './protocol-methods.js';
 import { secondReading } from './protocol-params.js';
 import { clip, EMPTY_BATCH_TEXT, PARSE_ERROR_TEXT, protocolError } from './replies.js';
 import { startSubscription } from './subscriptions.js';
 import {
   decodeFrame,
-  ExactId,
   encodeBatch,
   encodeError,
   idOf,
+  isInexact,
   PARSE_FAILED,
   type WireId,
+  wireId,
 } from './wire.js';
 
 /**
@@ -48,8 +50,7 @@ function send(connection: Connection, outcome: Outcome): void {
 
 /** Whether a message's id is a number a double does not hold exactly. */
 function inexactId(value: unknown): boolean {
-  const id = (value as { id?: unknown } | null)?.id;
-  return typeof id === 'number' && !Number.isSafeInteger(id);
+  return isInexact((value as { id?: unknown } | null)?.id);
 }
 
 /** One admitted text frame: a message or a batch. */
@@ -111,14 +112,15 @@ function dispatchOne(
   const issues = checkRequest(value);
   // not a request: {"jsonrpc":"2.0","id":<id or null>,"error":{"code":-32600,...}}
   if (issues !== undefined) {
-    return encodeError(idOf(value), protocolError('INVALID_REQUEST', issues));
+    const { maxIssues } = connection.config.limits;
+    return encodeError(
+      idOf(value, rawId),
+      protocolError('INVALID_REQUEST', boundIssues(issues, maxIssues)),
+    );
   }
   const request = value as RequestMessage;
   const { method, params } = request;
-  const id: WireId | undefined =
-    rawId !== undefined && typeof request.id === 'number'
-      ? new ExactId(rawId, request.id)
-      : request.id;
+  const id: WireId | undefined = wireId(request.id, rawId);
   if (method.startsWith(RESERVED_PREFIX)) return protocolMethod(connection, request, id);
   const procedure = connection.config.procedures.get(method);
   if (procedure === undefined) {

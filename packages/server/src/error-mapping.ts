@@ -10,7 +10,12 @@ export function report(connection: Connection, info: ErrorInfo): void {
   const onError = connection.config.onError;
   if (onError === undefined) return;
   try {
-    onError(info);
+    // ErrorInfo promises the connection's address; the steps that report do not carry it.
+    onError(
+      info.clientAddress === undefined && connection.clientAddress !== undefined
+        ? { ...info, clientAddress: connection.clientAddress }
+        : info,
+    );
   } catch {
     // onError is the user's; a throw there must not stop serving.
   }

@@ -1,3 +1,5 @@
+import { type WireId, wireId } from './wire.js';
+
 // Looks at a frame's text before it is parsed: how deep it nests and how many messages
 // it holds. One pass over the characters, skipping strings with indexOf, and no
 // allocation, so it costs little next to JSON.parse and lets limits refuse a frame
@@ -73,22 +75,30 @@ export function scanFrame(text: string, maxDepth: number): number {
 // `"id": <string or number>` among the leading members of an object, before any nested
 // value: where Volley's client and most others put it.
 const LEADING_ID =
-  /^\s*\{(?:\s*"(?:[^"\\]|\\.){0,64}"\s*:\s*(?:"(?:[^"\\]|\\.){0,256}"|[-+.\w]{1,32})\s*,)*?\s*"id"\s*:\s*("(?:[^"\\]|\\.){0,256}"|-?\d[\d.eE+-]{0,30})\s*[,}]/;
+  /^\s*\{(?:\s*"(?:[^"\\]|\\.){0,64}"\s*:\s*(?:"(?:[^"\\]|\\.){0,256}"|[-+.\w]{1,32})\s*,)*?\s*"id"\s*:\s*("(?:[^"\\]|\\.){0,256}"|-?\d[\d.eE+-]{0,255})\s*[,}]/;
 
 /**
  * The id of a request that was refused before it was parsed, when it can be read
- * cheaply from the start of the text; otherwise `null`, as JSON-RPC answers a request
- * whose id it cannot determine.
+ * cheaply from the start of the text (a number as written, so that it is echoed exactly);
+ * otherwise `null`, as JSON-RPC answers a request whose id it cannot determine.
  */
-export function leadingId(text: string): string | number | null {
+export function leadingId(text: string): WireId {
   const match = LEADING_ID.exec(text.length > 1024 ? text.slice(0, 1024) : text);
-  if (match?.[1] === undefined) return null;
+  const raw = match?.[1];
+  if (raw === undefined) return null;
   try {
-    const id: unknown = JSON.parse(match[1]);
-    return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
+    const id: unknown = JSON.parse(raw);
+    if (typeof id === 'string') return id;
+    return typeof id === 'number' && Number.isFinite(id) ? wireId(id, raw) : null;
   } catch {
     return null;
   }
+}
+
+/** Whether a key's JSON text (quotes included) is `"id"`, escapes such as `"\u0069d"` too. */
+function isIdKey(key: string): boolean {
+  if (key === '"id"') return true;
+  return key.length <= 14 && key.includes('\\') && JSON.parse(key) === 'id';
 }
 
 /** The index just past the string that opens at `start` (a `"`). */
@@ -120,7 +130,7 @@ export function rawIds(text: string): Array<string | undefined> {
     const code = text.charCodeAt(index);
     if (code === QUOTE) {
       const end = stringEnd(text, index);
-      if (expectKey && depth === objectDepth && text.slice(index, end) === '"id"') {
+      if (expectKey && depth === objectDepth && isIdKey(text.slice(index, end))) {
         let value = text.indexOf(':', end) + 1;
         while (isSpace(text.charCodeAt(value))) value++;
         let valueEnd = value;

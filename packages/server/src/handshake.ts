@@ -7,9 +7,9 @@ import { CLOSE_CODES, isRequest, METHODS, PROTOCOL_VERSION, toVolleyError } from
 import { type Connection, HOLD } from './connection.js';
 import { reportInternal } from './error-mapping.js';
 import { FrameQueue } from './frame-queue.js';
-import { scanFrame, TOO_DEEP } from './frame-scan.js';
+import { rawIds, scanFrame, TOO_DEEP } from './frame-scan.js';
 import { connectionParamsOf } from './protocol-params.js';
-import { decodeFrame, encodeResult, type WireId } from './wire.js';
+import { decodeFrame, encodeResult, isInexact, type WireId, wireId } from './wire.js';
 
 /** Whether a promise, which `createContext` may return. */
 function isPromise(value: unknown): value is Promise<unknown> {
@@ -93,7 +93,7 @@ export class Handshake {
     if (isRequest(first) && first.method === METHODS.INIT) {
       // {"id":0,"method":"rpc.init","params":{"connectionParams":...}}
       // `null` is an id too (spec, section 4): only a notification goes unanswered.
-      this.#initId = first.id;
+      this.#initId = wireId(first.id, isInexact(first.id) ? rawIds(text as string)[0] : undefined);
       connectionParams = connectionParamsOf(first.params);
     } else this.#queue.push(text);
     let made: unknown;

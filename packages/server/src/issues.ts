@@ -48,14 +48,18 @@ function messageOf(issue: StandardSchemaIssue): string {
       .slice(0, 5)
       .map((key) => JSON.stringify(clip(String(key), MAX_ISSUE_KEY_LENGTH)));
     const more = keys.length > 5 ? ` and ${keys.length - 5} more` : '';
-    return `Unrecognized key${keys.length === 1 ? '' : 's'}: ${shown.join(', ')}${more}`;
+    return clip(
+      `Unrecognized key${keys.length === 1 ? '' : 's'}: ${shown.join(', ')}${more}`,
+      MAX_ISSUE_MESSAGE_LENGTH,
+    );
   }
   return clip(String(issue.message), MAX_ISSUE_MESSAGE_LENGTH);
 }
 
 /**
- * The issues of a failed validation as they are sent: at most `max` of them, then one
- * that counts the rest; each message and path bounded (see the constants above).
+ * The issues of a failed validation (or of a protocol check) as they are sent: at most
+ * `max` of them, then one that counts the rest; each message and path bounded (see the
+ * constants above).
  */
 export function boundIssues(issues: ReadonlyArray<StandardSchemaIssue>, max: number): ErrorIssue[] {
   const bounded: ErrorIssue[] = [];

@@ -10,6 +10,7 @@ import type { Connection } from './connection.js';
 import { FollowUp, type Outcome } from './dispatch.js';
 import { report } from './error-mapping.js';
 import { Handshake } from './handshake.js';
+import { boundIssues } from './issues.js';
 import {
   CANCEL_NEEDS_ID,
   cancelTarget,
@@ -77,7 +78,9 @@ function resume(
 ): Outcome | Promise<Outcome> {
   const resumed = parseResume(request.params);
   if (Array.isArray(resumed)) {
-    return id === undefined ? undefined : encodeError(id, protocolError('INVALID_PARAMS', resumed));
+    if (id === undefined) return undefined;
+    const { maxIssues } = connection.config.limits;
+    return encodeError(id, protocolError('INVALID_PARAMS', boundIssues(resumed, maxIssues)));
   }
   const { method, params, lastEventId } = resumed;
   const procedure = connection.config.procedures.get(method);
@@ -110,7 +113,7 @@ function cancel(connection: Connection, request: RequestMessage, id: WireId | un
     // A call (or a subscription not yet acknowledged) is answered now, once.
     if (running.cancelled) {
       connection.outbound.send(
-        encodeError(target, {
+        encodeError(running.id ?? target, {
           code: ERROR_CODES.CANCELLED,
           message: 'Cancelled',
           data: { code: 'CANCELLED' },

@@ -1,7 +1,7 @@
 import { ERROR_CODES, type ErrorObject, isRequest } from '@volley/core';
-import { leadingId } from './frame-scan.js';
+import { leadingId, rawIds } from './frame-scan.js';
 import type { RateLimit } from './limits.js';
-import { decodeFrame, encodeBatch, encodeError, idOf, PARSE_FAILED } from './wire.js';
+import { decodeFrame, encodeBatch, encodeError, idOf, isInexact, PARSE_FAILED } from './wire.js';
 
 // The answers a server limit gives, each naming its option in `error.data.limit`.
 
@@ -45,10 +45,22 @@ function rateLimitError(limit: RateLimit): ErrorObject {
   );
 }
 
-/** The refusal of one parsed message: nothing for a notification (spec, section 4.1). */
-function refuseOne(value: unknown, error: ErrorObject): string | undefined {
+/**
+ * The refusal of one parsed message (its id as written: `raw`): nothing for a
+ * notification (spec, section 4.1).
+ */
+function refuseOne(
+  value: unknown,
+  error: ErrorObject,
+  raw: string | undefined,
+): string | undefined {
   if (isRequest(value) && value.id === undefined) return undefined;
-  return encodeError(idOf(value), error);
+  return encodeError(idOf(value, raw), error);
+}
+
+/** Whether a parsed message's id must be echoed from its text. */
+function inexact(value: unknown): boolean {
+  return isInexact((value as { id?: unknown } | null)?.id);
 }
 
 /**
@@ -64,11 +76,14 @@ export function rateLimitedReply(text: string, limit: RateLimit): string | undef
   if (id !== null) return encodeError(id, error);
   const value = decodeFrame(text);
   if (value === PARSE_FAILED) return encodeError(null, error);
-  if (!Array.isArray(value)) return refuseOne(value, error);
+  if (!Array.isArray(value)) {
+    return refuseOne(value, error, inexact(value) ? rawIds(text)[0] : undefined);
+  }
   if (value.length === 0) return encodeError(null, error);
+  const raw = value.some(inexact) ? rawIds(text) : undefined;
   const replies: string[] = [];
-  for (const item of value) {
-    const reply = refuseOne(item, error);
+  for (const [index, item] of value.entries()) {
+    const reply = refuseOne(item, error, raw?.[index]);
     if (reply !== undefined) replies.push(reply);
   }
   return replies.length === 0 ? undefined : encodeBatch(replies);

@@ -41,8 +41,13 @@ export function clip(name: string): string {
 
 /** Cuts a close reason to the 123 bytes RFC 6455 allows, on a character boundary. */
 export function closeReason(text: string): string {
-  let reason = text;
+  // 123 bytes hold at most 123 characters: cut there first, so that a reason quoting a
+  // huge client input costs no more than a short one.
+  let reason = text.length > 123 ? text.slice(0, 123) : text;
   while (utf8Bytes(reason).length > 123) reason = reason.slice(0, -1);
+  // Never end on half a surrogate pair, which would go out as U+FFFD.
+  const last = reason.charCodeAt(reason.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) reason = reason.slice(0, -1);
   return reason;
 }
 

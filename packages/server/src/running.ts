@@ -1,5 +1,9 @@
+import type { WireId } from './wire.js';
+
 /** A call or subscription a connection is running. */
 export class Running {
+  /** Its request id as it is echoed (`undefined` for a notification). */
+  id: WireId | undefined;
   /** A query or mutation (counted apart from subscriptions). */
   isCall = false;
   /** Answered by `rpc.cancel`: its own outcome must not be sent. */

@@ -95,6 +95,12 @@ export interface VolleyServer {
   close(): Promise<void>;
 }
 
+/** The first connection in `connections` (oldest first) that has not sent a frame yet. */
+function oldestSilent(connections: Set<Connection>): Connection | undefined {
+  for (const connection of connections) if (connection.silent) return connection;
+  return undefined;
+}
+
 /** Resolves when `promise` settles or after `ms`, whichever is first; says which. */
 async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -226,11 +232,12 @@ export function createServer<TRouter extends AnyRouter>(
     );
     if (connection.accepted || connection.isClosed) return true;
     // Not accepted yet: it waits among its own kind. When they are too many, the oldest
-    // makes room, so idle sockets cannot keep newcomers out.
+    // that has sent nothing makes room (else the oldest), so idle sockets cannot keep
+    // newcomers out, nor push out one whose createContext is running.
     if (pending.size >= serverLimits.maxPendingConnections) {
-      const oldest = pending.values().next().value as Connection;
-      pending.delete(oldest);
-      oldest.close(1013, 'Too many connections waiting to be accepted: try again later');
+      const evicted = oldestSilent(pending) ?? (pending.values().next().value as Connection);
+      pending.delete(evicted);
+      evicted.close(1013, 'Too many connections waiting to be accepted: try again later');
     }
     pending.add(connection);
     return true;

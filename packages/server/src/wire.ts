@@ -114,9 +114,29 @@ export function utf8Bytes(text: string): Uint8Array {
   return utf8.encode(text);
 }
 
-/** The id to answer an invalid message with: its own when usable, else `null` (spec, section 5). */
-export function idOf(value: unknown): string | number | null {
+/** Whether `id` is a number a double does not hold exactly, whose text must be echoed instead. */
+export function isInexact(id: unknown): id is number {
+  return typeof id === 'number' && Number.isFinite(id) && !Number.isSafeInteger(id);
+}
+
+/**
+ * An id as the server echoes it: the text the client wrote (`raw`, from `rawIds`) when the
+ * parsed number is not exact, else the id itself.
+ */
+export function wireId<T extends RequestId | undefined>(
+  id: T,
+  raw: string | undefined,
+): T | ExactId {
+  return raw !== undefined && isInexact(id) ? new ExactId(raw, id) : id;
+}
+
+/**
+ * The id to answer an invalid message with: its own when usable (as written, given its
+ * `raw` text), else `null` (spec, section 5).
+ */
+export function idOf(value: unknown, raw?: string): WireId {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const id = (value as { id?: unknown }).id;
-  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
+  if (typeof id === 'string') return id;
+  return typeof id === 'number' && Number.isFinite(id) ? wireId(id, raw) : null;
 }

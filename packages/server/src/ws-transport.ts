@@ -68,7 +68,11 @@ class WsTransport implements ServerTransport, CoalescingState {
     const socket = this.#socket;
     if (socket.readyState !== socket.OPEN) return;
     coalesceWrite(this, this.#stream);
-    socket.send(text);
+    // As bytes, not as a string: Node writes a corked batch of strings (which coalescing
+    // makes) by copying them into a block of three bytes per character, held until the
+    // whole batch is written, so a peer that stopped reading would hold about three times
+    // highWaterMark. Encoding here costs what that copy did.
+    socket.send(Buffer.from(text), { binary: false });
   }
 
   /**

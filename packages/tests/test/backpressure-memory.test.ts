@@ -2,22 +2,19 @@
 // child process (test/fixtures/backpressure-server.ts) so its memory is measured alone.
 // A raw peer subscribes to a pub/sub topic (overflow 'drop') and to an endless
 // generator, then stops reading; a typed client on the same topic receives 100 MiB.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createClient, type VolleyClient } from '@volley/client';
 import { afterEach, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { BackpressureRouter } from './fixtures/backpressure-server.js';
+import { type FixtureProcess, startFixture } from './helpers/fixture-process.js';
 import { openRaw, type RawPeer, within } from './helpers/harness.js';
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const FIXTURE = fileURLToPath(new URL('./fixtures/backpressure-server.ts', import.meta.url));
 const MiB = 1024 * 1024;
 const EVENT_BYTES = 64 * 1024;
 const ROUNDS = 25;
 const EVENTS_PER_ROUND = 64; // 25 × 64 × 64 KiB = 100 MiB through the topic
 
-let child: ChildProcess | undefined;
+let server: FixtureProcess | undefined;
 let client: VolleyClient<BackpressureRouter> | undefined;
 let peer: RawPeer | undefined;
 
@@ -27,40 +24,15 @@ afterEach(async () => {
     await peer.close();
   }
   await client?.$close();
-  if (child !== undefined && child.exitCode === null) {
-    const exited = new Promise((resolve) => child?.once('exit', resolve));
-    child.stdin?.end();
-    await within(exited, 'the server process to exit', 20_000);
-  }
+  await server?.stop();
   peer = undefined;
   client = undefined;
-  child = undefined;
+  server = undefined;
 });
 
-/** Starts the fixture server and resolves with its URL. */
-async function startServer(): Promise<string> {
-  const started = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', FIXTURE], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  child = started;
-  const port = await within(
-    new Promise<string>((resolve, reject) => {
-      let output = '';
-      started.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('\n')) resolve(output.trim());
-      });
-      started.once('exit', (code) => reject(new Error(`The server exited with ${code}`)));
-    }),
-    'the server process to listen',
-    30_000,
-  );
-  return `ws://127.0.0.1:${port}`;
-}
-
 it('stays bounded while a peer does not read and another receives 100 MiB', async () => {
-  const url = await startServer();
+  server = await startFixture('backpressure-server.ts', { execArgv: ['--expose-gc'] });
+  const { url } = server;
   const healthy = createClient<BackpressureRouter>({ url, WebSocket });
   client = healthy;
   let last = 0;

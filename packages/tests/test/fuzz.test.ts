@@ -39,6 +39,12 @@ const router = v.router({
   add: v.procedure
     .input(z.object({ a: z.number(), b: z.number() }))
     .query(({ input }) => input.a + input.b),
+  // An array input, which takes [x] and [] as well (the second reading of params).
+  list: v.procedure.input(z.array(z.number())).query(({ input }) => input.length),
+  // Unknown keys are refused, and named in the issue: cut, never echoed whole.
+  strict: v.procedure
+    .input(z.object({ a: z.number(), b: z.number() }).strict())
+    .query(({ input }) => input.a - input.b),
   // Wrapped, so that no result can look like a subscription's acknowledgement.
   echo: v.procedure.input(z.unknown()).query(({ input }) => ({ echoed: input })),
   greet: v.procedure.input(z.string()).mutation(({ input, ctx }) => `${ctx.user}: ${input}`),
@@ -66,6 +72,12 @@ beforeAll(async () => {
     maxPayload: FUZZ_LIMITS.maxPayload,
     maxDepth: FUZZ_LIMITS.maxDepth,
     maxBatchLength: FUZZ_LIMITS.maxBatchLength,
+    maxIssues: FUZZ_LIMITS.maxIssues,
+    // The fuzzed peer and the client beside it send as fast as they are answered, which on
+    // a quiet machine passes the default 1,000 messages per second: a bucket they never
+    // empty keeps the rate limit's path in play without making answers depend on timing
+    // (limits-rate.test.ts and plain-clients.test.ts test the refusals).
+    rateLimit: { messagesPerSecond: 1_000_000, burst: 1_000_000 },
   });
 });
 afterAll(() => harness.close());

@@ -227,7 +227,7 @@ function nginxCommands(): Record<string, { why: string; check: () => Promise<voi
     expect(cluster).toContain("VOLLEY_TRUST_PROXY: '1'");
   };
   return {
-    [`nginx -p "$PWD" -c nginx.conf -g 'daemon off;'`]: {
+    'nginx -p "$PWD" -c nginx.conf -g \'daemon off;\'': {
       why,
       check: async () => {
         const conf = await readFile(join(repo, 'examples/nginx/nginx.conf'), 'utf8');

@@ -33,6 +33,10 @@ const router = v.router({
     .subscription(({ input, signal, lastEventId }) =>
       events.subscribe(`room:${input.room}`, { signal, lastEventId }),
     ),
+  /** The same topic, with `lastEventId` not passed on: the server passes it on itself. */
+  byRoomForgetful: v.procedure
+    .input(z.object({ room: z.string() }))
+    .subscription(({ input, signal }) => events.subscribe(`room:${input.room}`, { signal })),
   /** Not a topic: a generator that cannot replay anything. */
   plain: v.procedure.subscription(async function* ({ signal }) {
     plainRuns += 1;
@@ -123,6 +127,12 @@ describe.each([
     topic: 'room:lobby',
     subscribe: (client: Client, options: Parameters<Client['byRoom']['subscribe']>[1]) =>
       client.byRoom.subscribe({ room: 'lobby' }, options),
+  },
+  {
+    kind: 'a procedure that does not pass lastEventId on',
+    topic: 'room:lobby',
+    subscribe: (client: Client, options: Parameters<Client['byRoom']['subscribe']>[1]) =>
+      client.byRoomForgetful.subscribe({ room: 'lobby' }, options),
   },
 ])('a topic subscription with $kind', ({ topic, subscribe }) => {
   it('resumes after a cut with recovered: true and gets every missed event once, in order', async () => {

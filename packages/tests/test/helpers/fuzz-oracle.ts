@@ -109,6 +109,34 @@ export function responseProblem(message: unknown): string | undefined {
   ) {
     return `error ${name} without data.limit`;
   }
+  if ((name === 'INVALID_PARAMS' || name === 'INVALID_REQUEST') && data.issues !== undefined) {
+    return issuesProblem(data.issues);
+  }
+  return undefined;
+}
+
+/**
+ * What is wrong with the issues of an -32602 or -32600, as PROTOCOL.md bounds them: at most
+ * `maxIssues`, then one `{"path":[],"message":"… and N more issues"}`; messages of at most
+ * 200 characters; paths of at most 16 keys (then "…"), each of at most 64 characters.
+ */
+function issuesProblem(issues: unknown): string | undefined {
+  if (!Array.isArray(issues)) return 'issues that are not a list';
+  if (issues.length > FUZZ_LIMITS.maxIssues + 1) return `${issues.length} issues`;
+  for (const [index, issue] of issues.entries()) {
+    if (!isObject(issue) || !Array.isArray(issue.path) || typeof issue.message !== 'string') {
+      return 'a malformed issue';
+    }
+    if (issue.message.length > 200) return `an issue message of ${issue.message.length} characters`;
+    if (issue.path.length > 17) return `an issue path of ${issue.path.length} keys`;
+    if (issue.path.some((key) => typeof key === 'string' && key.length > 64)) {
+      return 'an issue path key longer than 64 characters';
+    }
+    const last = index === FUZZ_LIMITS.maxIssues;
+    if (last && (issue.path.length > 0 || !/^… and \d+ more issues?$/.test(issue.message))) {
+      return `issue ${index + 1} is not a count of the rest: ${JSON.stringify(issue)}`;
+    }
+  }
   return undefined;
 }
 

@@ -215,15 +215,18 @@ export interface RawPeer {
 }
 
 /**
- * Opens a raw peer on `url`, over ws (the default) or any WebSocket class with the same
- * event handlers (the server's in-memory one).
+ * Opens a raw peer on `url`: over ws (the default, with ws's client `options` such as
+ * headers), or over any WebSocket class with the same event handlers (the server's
+ * in-memory one).
  */
 export function openRaw(
   url: string,
   protocols?: string[],
-  SocketClass: WebSocketConstructor = WebSocket,
+  via?: WebSocketConstructor | WebSocket.ClientOptions,
 ): Promise<RawPeer> {
-  const socket = new SocketClass(url, protocols) as WebSocketLike & RawSocket;
+  const socket = (
+    typeof via === 'function' ? new via(url, protocols) : new WebSocket(url, protocols, via)
+  ) as WebSocketLike & RawSocket;
   const backlog: unknown[] = [];
   const waiters: Array<(frame: unknown) => void> = [];
   let opened!: () => void;
