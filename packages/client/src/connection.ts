@@ -115,12 +115,22 @@ export function createConnection(
   let lastDisconnect: Disconnect | undefined;
   /** Consecutive attempts that did not reach acceptance; reset by `accepted()` and a new series. */
   let failures = 0;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Without a socket, the wait before the next attempt; with an open one, the heartbeat.
+   * The two never overlap.
+   */
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** From opening the socket to the server's acceptance, the connect timeout. */
+  let connectTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the current socket's last frame arrived (or it opened), on the `now()` clock. */
   let lastFrame = 0;
-  let connectTimer: ReturnType<typeof setTimeout> | undefined;
   let closed: Promise<void> | undefined;
+
+  /** Arms `timer`, stopping whatever it was armed for. */
+  const arm = (run: () => void, ms: number) => {
+    clearTimeout(timer);
+    timer = later(run, ms);
+  };
 
   const setState = (next: ConnectionState, disconnect?: Disconnect) => {
     // Closed is for good.
@@ -157,7 +167,7 @@ export function createConnection(
         // Its answer means the server accepted the connection; a refusal closes the socket.
         opened.send(encodeRequest(INIT_ID, INIT, authParams(connectionParams) as Params));
         lastFrame = now();
-        if (isDelay(heartbeatMs)) heartbeatTimer = later(watch, heartbeatMs);
+        if (isDelay(heartbeatMs)) arm(watch, heartbeatMs);
         onOpen();
       };
       opened.onmessage = (event: { data: unknown }) => {
@@ -208,27 +218,28 @@ export function createConnection(
     // last frame.
     const pinging = silent >= heartbeatMs;
     if (pinging) send(PING_FRAME);
-    heartbeatTimer = later(watch, (pinging ? 2 : 1) * heartbeatMs - silent);
+    arm(watch, (pinging ? 2 : 1) * heartbeatMs - silent);
   };
 
   /** Drops the socket without waiting for a closing handshake that may never come. */
   const abandon = (kind: Disconnect['kind'], code: number, reason: string) => {
     // The timers that call this stop when the socket is forgotten, so there is one.
-    const current = socket as WebSocketLike;
-    forget();
-    terminate(current, reason);
+    terminate(forget() as WebSocketLike, reason);
     dropped(kind, code, reason);
   };
 
+  /** Stops hearing the current socket (if any) and stops the timers. Returns the socket. */
   const forget = () => {
-    if (socket) {
-      socket.onopen = null;
-      socket.onmessage = null;
-      socket.onclose = null;
+    const current = socket;
+    if (current) {
+      current.onopen = null;
+      current.onmessage = null;
+      current.onclose = null;
     }
     socket = undefined;
-    clearTimeout(heartbeatTimer);
+    clearTimeout(timer);
     clearTimeout(connectTimer);
+    return current;
   };
 
   /** A socket (or an attempt at one) is gone, for a reason: retry with backoff, or stop. */
@@ -246,7 +257,7 @@ export function createConnection(
     // dropped together do not come back together.
     const cap = Math.min(maxDelayMs, initialDelayMs * 2 ** failures);
     // Leaving `reconnecting` (for idle or closed) clears it.
-    retryTimer = later(attempt, Math.random() * cap);
+    arm(attempt, Math.random() * cap);
   };
 
   /** Starts connecting if idle. A client that is reconnecting or closed is left as it is. */
@@ -289,18 +300,13 @@ export function createConnection(
     },
     send,
     disconnect() {
-      clearTimeout(retryTimer);
-      const current = socket;
-      forget();
-      current?.close(NORMAL, 'Idle');
+      forget()?.close(NORMAL, 'Idle');
       setState('idle');
     },
     close() {
       setState('closed');
-      clearTimeout(retryTimer);
-      const current = socket;
       // Whatever arrives now has nobody to go to.
-      forget();
+      const current = forget();
       closed ??= new Promise((resolve) => {
         if (!current) return resolve();
         // A stalled peer never completes the closing handshake: drop the socket after a grace.
