@@ -4,7 +4,9 @@ import {
   type ClientOptions,
   DEFAULT_CLIENT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_RETRY,
+  RETRY_INITIAL_DELAY_MS,
+  RETRY_MAX_ATTEMPTS,
+  RETRY_MAX_DELAY_MS,
   resolveLazy,
 } from './options.js';
 import {
@@ -44,28 +46,29 @@ const CLOSE_GRACE_MS = 1_000;
 
 /** The client's socket, as {@link createConnection} gives it. */
 export interface Connection {
-  readonly state: ConnectionState;
+  /** Where the connection is. */
+  _state(): ConnectionState;
   /** Why the last connection or attempt ended (not by the client's choice); kept until the next. */
-  readonly lastDisconnect: Disconnect | undefined;
+  _lastDisconnect(): Disconnect | undefined;
   /**
    * Whether the server is unreachable: an attempt of the current series failed and none
    * has been accepted since. False while idle: a new series has not failed yet.
    */
-  readonly unreachable: boolean;
+  _unreachable(): boolean;
   /** Calls `listener` on every change of `state`. Returns a function that stops it. */
-  onStateChange(listener: StateListener): () => void;
+  _onStateChange(listener: StateListener): () => void;
   /** The server answered `rpc.init`: the connection counts, and the backoff starts over. */
-  accepted(): void;
+  _accepted(): void;
   /**
    * Sends on the open socket. Without one it sends nothing and returns false, and an idle
    * connection (a lazy client's, or one that gave up) starts connecting: what waits is
    * sent once it opens.
    */
-  send(text: string): boolean;
+  _send(text: string): boolean;
   /** Closes the socket quietly and goes idle (a lazy client with nothing to do). Not after `close()`. */
-  disconnect(): void;
+  _disconnect(): void;
   /** Closes for good with 1000 and resolves once the socket has closed. */
-  close(): Promise<void>;
+  _close(): Promise<void>;
 }
 
 /** The frame a heartbeat sends. Its string id can never clash with the client's numeric ones. */
@@ -104,9 +107,9 @@ export function createConnection(
   if (!WebSocket) throw new TypeError('No WebSocket: pass one to createClient({ WebSocket })');
   // Member by member: `{ maxAttempts: undefined }` means the default, as with every option.
   const retry = options.retry;
-  const initialDelayMs = retry?.initialDelayMs ?? DEFAULT_RETRY.initialDelayMs;
-  const maxDelayMs = retry?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
-  const maxAttempts = retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts;
+  const initialDelayMs = retry?.initialDelayMs ?? RETRY_INITIAL_DELAY_MS;
+  const maxDelayMs = retry?.maxDelayMs ?? RETRY_MAX_DELAY_MS;
+  const maxAttempts = retry?.maxAttempts ?? RETRY_MAX_ATTEMPTS;
   const heartbeatMs = options.heartbeatIntervalMs ?? DEFAULT_CLIENT_HEARTBEAT_INTERVAL_MS;
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const listeners = new Set<StateListener>();
@@ -280,30 +283,24 @@ export function createConnection(
   // A lazy client connects at its first call instead.
   if (!options.lazy) connect();
   return {
-    get state() {
-      return state;
-    },
-    get lastDisconnect() {
-      return lastDisconnect;
-    },
-    get unreachable() {
-      return failures > 0 && state !== 'idle';
-    },
-    onStateChange(listener) {
+    _state: () => state,
+    _lastDisconnect: () => lastDisconnect,
+    _unreachable: () => failures > 0 && state !== 'idle',
+    _onStateChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    accepted() {
+    _accepted() {
       clearTimeout(connectTimer);
       failures = 0;
       setState('open');
     },
-    send,
-    disconnect() {
+    _send: send,
+    _disconnect() {
       forget()?.close(NORMAL, 'Idle');
       setState('idle');
     },
-    close() {
+    _close() {
       setState('closed');
       // Whatever arrives now has nobody to go to.
       const current = forget();

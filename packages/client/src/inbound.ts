@@ -46,24 +46,24 @@ export function createInbound(
         if (error === undefined) accepted();
         return;
       }
-      const request = requests.take(id); // a heartbeat's "pong" matches none
+      const request = requests._take(id); // a heartbeat's "pong" matches none
       if (!request) return;
       answered();
-      if (error === undefined) request.resolve(result);
-      else request.reject(errorFrom(error));
+      if (error === undefined) request._resolve(result);
+      else request._reject(errorFrom(error));
       return;
     }
     const sink = subscriptions.get(params?.subscription);
     if (!sink) return; // Already unsubscribed here; the server is catching up.
     switch (method) {
       case EVENT: // {"method":"rpc.event","params":{"subscription":1,"eventId"?:"…","data":…}}
-        sink.push(params?.data, typeof params?.eventId === 'string' ? params.eventId : undefined);
+        sink._push(params?.data, typeof params?.eventId === 'string' ? params.eventId : undefined);
         break;
       case COMPLETE: // {"method":"rpc.complete","params":{"subscription":1}}
-        sink.complete();
+        sink._complete();
         break;
       case ERROR: // {"method":"rpc.error","params":{"subscription":1,"error":{…}}}
-        sink.fail(errorFrom(params?.error));
+        sink._fail(errorFrom(params?.error));
     }
   };
 }

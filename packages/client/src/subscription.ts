@@ -40,11 +40,11 @@ export interface Subscription<TData> extends AsyncIterable<TData> {
 /** How the client feeds a subscription. Internal. */
 export interface SubscriptionSink {
   /** The position to resume from: the last event id, or the ack's starting point. */
-  position?: string;
-  push(data: unknown, eventId: string | undefined): void;
+  _position?: string;
+  _push(data: unknown, eventId: string | undefined): void;
   /** The server ended it. */
-  complete(): void;
-  fail(error: unknown): void;
+  _complete(): void;
+  _fail(error: unknown): void;
 }
 
 /**
@@ -56,7 +56,7 @@ export interface SubscriptionSink {
 export function createSubscription<TData>(
   options: SubscribeOptions<TData>,
   onEnd: (unsubscribed: boolean) => void,
-): { subscription: Subscription<TData>; sink: SubscriptionSink } {
+): [subscription: Subscription<TData>, sink: SubscriptionSink] {
   const buffer: TData[] = [];
   /** Wakes the iterator waiting for an event or the end. */
   let wake: (() => void) | undefined;
@@ -72,21 +72,21 @@ export function createSubscription<TData>(
   };
 
   const sink: SubscriptionSink = {
-    push(data, eventId) {
+    _push(data, eventId) {
       if (ended) return;
-      if (eventId !== undefined) sink.position = eventId;
+      if (eventId !== undefined) sink._position = eventId;
       if (options.onData) options.onData(data as TData);
       else {
         buffer.push(data as TData);
         wake?.();
       }
     },
-    complete() {
+    _complete() {
       if (ended) return;
       end(false);
       options.onComplete?.();
     },
-    fail(error) {
+    _fail(error) {
       if (ended) return;
       // The iterator throws it after the buffered events; onError hears it at once.
       if (iterating || !options.onError) failure = { error };
@@ -97,7 +97,7 @@ export function createSubscription<TData>(
 
   const subscription: Subscription<TData> = {
     get lastEventId() {
-      return sink.position;
+      return sink._position;
     },
     unsubscribe() {
       if (ended) return;
@@ -131,5 +131,5 @@ export function createSubscription<TData>(
     },
   };
 
-  return { subscription, sink };
+  return [subscription, sink];
 }
