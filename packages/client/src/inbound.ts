@@ -1,5 +1,5 @@
-import { ERROR_CODES, type ErrorObject, VolleyError } from '@volley/core';
-import { COMPLETE, ERROR, EVENT, INIT_ID } from './protocol.js';
+import { type ErrorObject, VolleyError } from '@volley/core';
+import { COMPLETE, ERROR, EVENT, INIT_ID, INTERNAL_ERROR } from './protocol.js';
 import type { RequestTable } from './request-table.js';
 import type { SubscriptionTable } from './subscription-table.js';
 
@@ -18,7 +18,7 @@ function errorFrom(error: unknown): VolleyError {
   return VolleyError.fromErrorObject(
     typeof code === 'number' && typeof message === 'string'
       ? (error as ErrorObject)
-      : { code: ERROR_CODES.INTERNAL_ERROR, message: 'Malformed error from the server' },
+      : { code: INTERNAL_ERROR, message: 'Malformed error from the server' },
   );
 }
 

@@ -1,7 +1,7 @@
 // The protocol constants the client uses. Each is typed from its table in @volley/core,
 // so the two cannot drift apart (a changed value fails the type check), while esbuild
 // inlines each literal where it is used instead of shipping the tables to the browser.
-import type { CLOSE_CODES, InitParams, METHODS } from '@volley/core';
+import type { CLOSE_CODES, ERROR_CODES, InitParams, METHODS } from '@volley/core';
 
 type Close = typeof CLOSE_CODES;
 type Method = typeof METHODS;
@@ -10,6 +10,9 @@ export const NORMAL: Close['NORMAL'] = 1000;
 export const HEARTBEAT_TIMEOUT: Close['HEARTBEAT_TIMEOUT'] = 4000;
 export const UNAUTHORIZED: Close['UNAUTHORIZED'] = 4401;
 export const FORBIDDEN: Close['FORBIDDEN'] = 4403;
+
+/** The JSON-RPC number of an error from the server that is not a JSON-RPC error object. */
+export const INTERNAL_ERROR: (typeof ERROR_CODES)['INTERNAL_ERROR'] = -32603;
 
 export const INIT: Method['INIT'] = 'rpc.init';
 export const PING: Method['PING'] = 'rpc.ping';
