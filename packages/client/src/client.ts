@@ -10,7 +10,7 @@ import {
   DEFAULT_TIMEOUT_MS,
   resolveLazy,
 } from './options.js';
-import { AUTH, authParams, CANCEL, UNAUTHORIZED } from './protocol.js';
+import { authParams, Method, UNAUTHORIZED } from './protocol.js';
 import { createProxy } from './proxy.js';
 import { createRequestTable, type PendingRequest } from './request-table.js';
 import { createSubscriptionTable } from './subscription-table.js';
@@ -50,7 +50,7 @@ export function createClient<TRouter extends AnyRouter>(
    * Tells the server to stop request `id`. Sent only on an open socket, which had every
    * request in the table sent on it; without one, the server has nothing to stop.
    */
-  const cancel = (id: number) => connection._send(encodeRequest(undefined, CANCEL, { id }));
+  const cancel = (id: number) => connection._send(encodeRequest(undefined, Method.CANCEL, { id }));
 
   /** A request or subscription ended: a lazy client with nothing left closes after `idleMs`. */
   const settled = () => {
@@ -180,7 +180,12 @@ export function createClient<TRouter extends AnyRouter>(
         return connection._close();
       },
       async $reauth(): Promise<void> {
-        await call('mutate', AUTH, authParams(await resolveLazy(options.connectionParams)), {});
+        await call(
+          'mutate',
+          Method.AUTH,
+          authParams(await resolveLazy(options.connectionParams)),
+          {},
+        );
       },
       $onStateChange: connection._onStateChange,
       get $state() {

@@ -13,10 +13,9 @@ import {
   authParams,
   FORBIDDEN,
   HEARTBEAT_TIMEOUT,
-  INIT,
   INIT_ID,
+  Method,
   NORMAL,
-  PING,
   UNAUTHORIZED,
 } from './protocol.js';
 import { isDelay, later, now } from './timers.js';
@@ -72,7 +71,7 @@ export interface Connection {
 }
 
 /** The frame a heartbeat sends. Its string id can never clash with the client's numeric ones. */
-const PING_FRAME = encodeRequest('ping', PING);
+const PING_FRAME = encodeRequest('ping', Method.PING);
 
 /** Drops a socket without waiting for a closing handshake that may never come. */
 function terminate(socket: WebSocketLike & { terminate?(): void }, reason: string): void {
@@ -168,7 +167,7 @@ export function createConnection(
       opened.onopen = () => {
         isOpen = true;
         // Its answer means the server accepted the connection; a refusal closes the socket.
-        opened.send(encodeRequest(INIT_ID, INIT, authParams(connectionParams) as Params));
+        opened.send(encodeRequest(INIT_ID, Method.INIT, authParams(connectionParams) as Params));
         lastFrame = now();
         if (isDelay(heartbeatMs)) arm(watch, heartbeatMs);
         onOpen();

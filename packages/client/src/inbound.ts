@@ -1,5 +1,5 @@
 import { type ErrorObject, VolleyError } from '@volley/core';
-import { COMPLETE, ERROR, EVENT, INIT_ID, INTERNAL_ERROR } from './protocol.js';
+import { INIT_ID, INTERNAL_ERROR, Method } from './protocol.js';
 import type { RequestTable } from './request-table.js';
 import type { SubscriptionTable } from './subscription-table.js';
 
@@ -56,13 +56,13 @@ export function createInbound(
     const sink = subscriptions.get(params?.subscription);
     if (!sink) return; // Already unsubscribed here; the server is catching up.
     switch (method) {
-      case EVENT: // {"method":"rpc.event","params":{"subscription":1,"eventId"?:"…","data":…}}
+      case Method.EVENT: // {"method":"rpc.event","params":{"subscription":1,"eventId"?:"…","data":…}}
         sink._push(params?.data, typeof params?.eventId === 'string' ? params.eventId : undefined);
         break;
-      case COMPLETE: // {"method":"rpc.complete","params":{"subscription":1}}
+      case Method.COMPLETE: // {"method":"rpc.complete","params":{"subscription":1}}
         sink._complete();
         break;
-      case ERROR: // {"method":"rpc.error","params":{"subscription":1,"error":{…}}}
+      case Method.ERROR: // {"method":"rpc.error","params":{"subscription":1,"error":{…}}}
         sink._fail(errorFrom(params?.error));
     }
   };

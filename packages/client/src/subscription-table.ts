@@ -1,7 +1,7 @@
 import { encodeRequest, paramsFromInput, type SubscriptionAck } from '@volley/core';
 import { onAbort } from './abort.js';
 import { ResyncRequiredError } from './errors.js';
-import { RESUME } from './protocol.js';
+import { Method } from './protocol.js';
 import type { PendingRequest } from './request-table.js';
 import {
   createSubscription,
@@ -113,7 +113,7 @@ export function createSubscriptionTable(
             const from = sink._position;
             // JSON leaves out the members that are undefined.
             send(
-              encodeRequest(id, RESUME, { method: path, params, lastEventId: from }),
+              encodeRequest(id, Method.RESUME, { method: path, params, lastEventId: from }),
               true,
               from,
             );
