@@ -147,8 +147,9 @@ export function createConnection(
         resolveLazy(options.url),
         resolveLazy(options.connectionParams),
       ]);
-      // Given up meanwhile, or another attempt (a lazy client's, idled and woken) got there first.
-      if ((state !== 'connecting' && state !== 'reconnecting') || socket) return;
+      // Given up or closed meanwhile, or another attempt (a lazy client's, idled and woken)
+      // got there first. (An open connection always has its socket.)
+      if (state === 'idle' || state === 'closed' || socket) return;
       // A malformed URL throws here, in every implementation.
       const opened = new WebSocket(String(url));
       // Whether it opened: a browser reports 1006 alike for a socket that never opened and

@@ -62,7 +62,7 @@ export function createSubscription<TData>(
   let wake: (() => void) | undefined;
   let ended = false;
   /** The error the iterator throws once it has yielded the buffered events. */
-  let failure: { error: unknown } | undefined;
+  let failure: { _error: unknown } | undefined;
   let iterating = false;
 
   const end = (unsubscribed: boolean) => {
@@ -89,7 +89,7 @@ export function createSubscription<TData>(
     _fail(error) {
       if (ended) return;
       // The iterator throws it after the buffered events; onError hears it at once.
-      if (iterating || !options.onError) failure = { error };
+      if (iterating || !options.onError) failure = { _error: error };
       end(false);
       options.onError?.(error);
     },
@@ -112,7 +112,7 @@ export function createSubscription<TData>(
       const events = (async function* () {
         for (;;) {
           while (buffer.length > 0) yield buffer.shift() as TData;
-          if (failure) throw failure.error;
+          if (failure) throw failure._error;
           if (ended) return;
           await new Promise<void>((resolve) => {
             wake = resolve;
