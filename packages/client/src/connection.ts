@@ -19,7 +19,12 @@ import {
   UNAUTHORIZED,
 } from './protocol.js';
 import { isDelay, later, now } from './timers.js';
-import { OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
+import {
+  CLOSE_GRACE_MS,
+  OPEN,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './websocket.js';
 
 /**
  * Where the client's connection is:
@@ -39,9 +44,6 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 
  * `undefined` otherwise (`connecting`, `open`, `closed`, and a lazy client idling).
  */
 export type StateListener = (state: ConnectionState, disconnect: Disconnect | undefined) => void;
-
-/** How long `close()` waits for the closing handshake, in ms, before it drops the socket: 1 s. */
-const CLOSE_GRACE_MS = 1_000;
 
 /** The client's socket, as {@link createConnection} gives it. */
 export interface Connection {
