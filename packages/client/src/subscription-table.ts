@@ -83,8 +83,8 @@ export function createSubscriptionTable(
           _resuming: resumed,
           _path: path,
           _timeoutMs: options.timeoutMs,
-          _resolve: (result) => {
-            const ack = result as SubscriptionAck | undefined;
+          // The result as the server sent it: each member is tested before it is used.
+          _resolve: (ack: SubscriptionAck | undefined) => {
             // A server that says it recovered from another position than ours would leave
             // a gap: only the position we sent counts.
             const recovered = ack?.recovered === true && ack.lastEventId === from;
