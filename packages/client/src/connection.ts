@@ -253,16 +253,13 @@ export function createConnection(
     const disconnect: Disconnect = { kind, code, reason, error };
     lastDisconnect = disconnect;
     if (state !== 'open') failures += 1;
-    if (!onDrop(disconnect, failures >= maxAttempts)) {
-      setState('idle', disconnect);
-      return;
-    }
-    setState('reconnecting', disconnect);
+    const retrying = onDrop(disconnect, failures >= maxAttempts);
     // Full jitter: a random delay below an exponentially growing cap, so that clients
-    // dropped together do not come back together.
-    const cap = Math.min(maxDelayMs, initialDelayMs * 2 ** failures);
-    // Leaving `reconnecting` (for idle or closed) clears it.
-    arm(attempt, Math.random() * cap);
+    // dropped together do not come back together. Leaving `reconnecting` (for idle or
+    // closed) clears it.
+    if (retrying)
+      arm(attempt, Math.random() * Math.min(maxDelayMs, initialDelayMs * 2 ** failures));
+    setState(retrying ? 'reconnecting' : 'idle', disconnect);
   };
 
   /** Starts connecting if idle. A client that is reconnecting or closed is left as it is. */

@@ -125,7 +125,7 @@ export function createSubscription<TData>(
         // generator's own return() would wait for it.
         return() {
           subscription.unsubscribe();
-          return events.return(undefined);
+          return events.return();
         },
       };
     },
