@@ -1,4 +1,10 @@
-import { type AnyRouter, encodeRequest, paramsFromInput, VolleyError } from '@volley/core';
+import {
+  type AnyRouter,
+  type AuthParams,
+  encodeRequest,
+  paramsFromInput,
+  VolleyError,
+} from '@volley/core';
 import { onAbort } from './abort.js';
 import { createConnection } from './connection.js';
 import type { Disconnect } from './disconnect.js';
@@ -10,7 +16,7 @@ import {
   DEFAULT_TIMEOUT_MS,
   resolveLazy,
 } from './options.js';
-import { authParams, Method, UNAUTHORIZED } from './protocol.js';
+import { Method, UNAUTHORIZED } from './protocol.js';
 import { createProxy } from './proxy.js';
 import { createRequestTable, type PendingRequest } from './request-table.js';
 import { createSubscriptionTable } from './subscription-table.js';
@@ -180,12 +186,9 @@ export function createClient<TRouter extends AnyRouter>(
         return connection._close();
       },
       async $reauth(): Promise<void> {
-        await call(
-          'mutate',
-          Method.AUTH,
-          authParams(await resolveLazy(options.connectionParams)),
-          {},
-        );
+        const connectionParams = await resolveLazy(options.connectionParams);
+        // JSON leaves out connectionParams when undefined: `"params":{}`.
+        await call('mutate', Method.AUTH, { connectionParams } satisfies AuthParams, {});
       },
       $onStateChange: connection._onStateChange,
       get $state() {

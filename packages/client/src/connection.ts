@@ -1,4 +1,4 @@
-import { encodeRequest, type Params } from '@volley/core';
+import { encodeRequest, type InitParams } from '@volley/core';
 import type { Disconnect } from './disconnect.js';
 import {
   type ClientOptions,
@@ -9,15 +9,7 @@ import {
   RETRY_MAX_DELAY_MS,
   resolveLazy,
 } from './options.js';
-import {
-  authParams,
-  FORBIDDEN,
-  HEARTBEAT_TIMEOUT,
-  INIT_ID,
-  Method,
-  NORMAL,
-  UNAUTHORIZED,
-} from './protocol.js';
+import { FORBIDDEN, HEARTBEAT_TIMEOUT, INIT_ID, Method, NORMAL, UNAUTHORIZED } from './protocol.js';
 import { isDelay, later, now } from './timers.js';
 import {
   CLOSE_GRACE_MS,
@@ -170,7 +162,8 @@ export function createConnection(
       opened.onopen = () => {
         isOpen = true;
         // Its answer means the server accepted the connection; a refusal closes the socket.
-        opened.send(encodeRequest(INIT_ID, Method.INIT, authParams(connectionParams) as Params));
+        // JSON leaves out connectionParams when undefined: `"params":{}`.
+        opened.send(encodeRequest(INIT_ID, Method.INIT, { connectionParams } satisfies InitParams));
         lastFrame = now();
         if (isDelay(heartbeatMs)) arm(watch, heartbeatMs);
         onOpen();

@@ -2,7 +2,7 @@
 // @volley/core, so the two cannot drift apart (a changed value fails the type check),
 // while the build inlines each value where it is used instead of shipping the tables to
 // the browser.
-import type { CLOSE_CODES, ERROR_CODES, InitParams, METHODS } from '@volley/core';
+import type { CLOSE_CODES, ERROR_CODES, METHODS } from '@volley/core';
 
 type Close = typeof CLOSE_CODES;
 
@@ -39,7 +39,3 @@ export type MethodsOfCore = SameAsCore<Pick<typeof METHODS, keyof typeof Method>
  * so its answer is never taken for theirs.
  */
 export const INIT_ID = 0;
-
-/** `params` of `rpc.init` and `rpc.auth`. */
-export const authParams = (connectionParams: unknown): InitParams =>
-  connectionParams === undefined ? {} : { connectionParams };
