@@ -48,7 +48,7 @@ export interface Connection {
    * has been accepted since. False while idle: a new series has not failed yet.
    */
   _unreachable(): boolean;
-  /** Calls `listener` on every change of `state`. Returns a function that stops it. */
+  /** Calls `listener` on every change of `_state()`. Returns a function that stops it. */
   _onStateChange(listener: StateListener): () => void;
   /** The server answered `rpc.init`: the connection counts, and the backoff starts over. */
   _accepted(): void;
@@ -58,7 +58,7 @@ export interface Connection {
    * sent once it opens.
    */
   _send(text: string): boolean;
-  /** Closes the socket quietly and goes idle (a lazy client with nothing to do). Not after `close()`. */
+  /** Closes the socket quietly and goes idle (a lazy client with nothing to do). Not after `_close()`. */
   _disconnect(): void;
   /** Closes for good with 1000 and resolves once the socket has closed. */
   _close(): Promise<void>;
@@ -82,7 +82,7 @@ function terminate(socket: WebSocketLike & { terminate?(): void }, reason: strin
  * when a socket opens. It tells the client:
  * - `onOpen`: the socket opened and `rpc.init` is sent: send what waits;
  * - `onMessage`: a frame arrived, parsed (one that is not JSON is dropped);
- * - `onDrop`: the socket closed without `close()`, or an attempt failed. It returns
+ * - `onDrop`: the socket closed without `_close()`, or an attempt failed. It returns
  *   whether to reconnect: the client says no when `givingUp` (`maxAttempts` consecutive
  *   attempts failed), when the server denied it (4401/4403) or, lazily, when nothing waits.
  *
@@ -109,7 +109,7 @@ export function createConnection(
   let socket: WebSocketLike | undefined;
   let state: ConnectionState = 'idle';
   let lastDisconnect: Disconnect | undefined;
-  /** Consecutive attempts that did not reach acceptance; reset by `accepted()` and a new series. */
+  /** Consecutive attempts that did not reach acceptance; reset by `_accepted()` and a new series. */
   let failures = 0;
   /**
    * Without a socket, the wait before the next attempt; with an open one, the heartbeat.

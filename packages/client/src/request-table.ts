@@ -3,7 +3,7 @@ import { later, now } from './timers.js';
 
 /** A request made and not yet answered: a call, or a subscription waiting for its acknowledgement. */
 export interface PendingRequest {
-  /** Its frame, sent when a socket opens, and again on a new one after a drop when `retriable`. */
+  /** Its frame, sent when a socket opens, and again on a new one after a drop when `_retriable`. */
   readonly _frame: string;
   /** Whether it went out on the current socket. */
   _sent?: boolean;
