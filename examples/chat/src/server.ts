@@ -27,3 +27,18 @@ await once(http.listen(Number(process.env.PORT ?? 3001)), 'listening');
 const { port } = http.address() as AddressInfo;
 console.log(`Chat server on ws://localhost:${port}`);
 console.log(`Chat page on http://localhost:${port}/`);
+
+// Ctrl-C or SIGTERM: close gracefully (sockets end with 1001), then exit 0. Once only:
+// under pnpm, Ctrl-C arrives twice (from the terminal and passed on by pnpm).
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (closing) return;
+    closing = true;
+    await server.close();
+    // The page's HTTP server is ours, not Volley's: server.close() leaves it to us.
+    http.closeAllConnections();
+    await new Promise((resolve) => http.close(resolve));
+    process.exit(0);
+  });
+}

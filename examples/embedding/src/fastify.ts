@@ -16,8 +16,9 @@ export async function startWithFastify(port = 0, host = '127.0.0.1'): Promise<Ru
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     }
   });
-  // Stop Volley first when Fastify closes, so its sockets do not hold the server open.
-  app.addHook('onClose', async () => {
+  // Stop Volley before Fastify closes its server: `server.close()` waits for every open
+  // socket, so with a client connected an onClose hook would never run.
+  app.addHook('preClose', async () => {
     await volley.close();
   });
   await app.listen({ port, host });

@@ -1,11 +1,6 @@
 // One test per recipe in src/: each serves the API on a path of a server that also has
 // its own routes (or a second API), and a typed client calls it there.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { get as httpsGet } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createClient, type VolleyClient, type WebSocketConstructor } from '@volley/client';
 import { afterEach, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -15,8 +10,7 @@ import { startOnHttpServer } from '../src/http-server.js';
 import { startOverTls } from '../src/https.js';
 import { startTwoRouters } from '../src/no-server.js';
 import type { ApiRouter, Running } from '../src/router.js';
-
-const run = promisify(execFile);
+import { makeCertificate } from './certificate.js';
 
 let cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -96,31 +90,9 @@ it('routes two routers by path on one port from a custom upgrade handler', async
 });
 
 it('serves wss:// over https with a certificate made for the test', async () => {
-  // A self-signed certificate for 127.0.0.1, made with the openssl CLI.
-  const dir = await mkdtemp(join(tmpdir(), 'volley-tls-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-days',
-    '1',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ]);
-  const tls = { key: await readFile(key), cert: await readFile(cert) };
+  const certificate = await makeCertificate();
+  cleanups.push(() => certificate.remove());
+  const tls = { key: certificate.key, cert: certificate.cert };
   const { port } = track(await startOverTls(tls));
 
   // A Node client that trusts this certificate: ws takes TLS options as a third argument.

@@ -1,5 +1,6 @@
 // `pnpm demo`: starts the quickstart server in its own process on a free port, runs
-// the client against it, prints what both say, and exits with the client's status.
+// the client against it, prints what both say, stops the server with SIGTERM, and exits 0
+// when both ended well.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +42,10 @@ const url = await new Promise<string>((resolve, reject) => {
 const client = run('./client.ts', { VOLLEY_URL: url });
 prefixLines(client, '[client]');
 const [code] = await once(client, 'exit');
+// The server closes gracefully on SIGTERM and exits 0; anything else is a failure too.
 server.kill('SIGTERM');
-await once(server, 'exit');
-console.log(code === 0 ? 'demo: done' : `demo: client failed with exit code ${code}`);
-process.exit(code ?? 1);
+const [serverCode, serverSignal] = await once(server, 'exit');
+if (code !== 0) console.log(`demo: client failed with exit code ${code}`);
+else if (serverCode !== 0) console.log(`demo: server ended with ${serverSignal ?? serverCode}`);
+else console.log('demo: done');
+process.exit(code === 0 && serverCode === 0 ? 0 : 1);

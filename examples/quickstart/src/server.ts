@@ -31,3 +31,16 @@ export type AppRouter = typeof appRouter;
 const server = createServer({ router: appRouter });
 const { port } = await server.listen(Number(process.env.PORT ?? 3000));
 console.log(`Volley listening on ws://localhost:${port}`);
+
+// Ctrl-C (SIGINT) or a process manager's SIGTERM: stop accepting, let running calls answer,
+// close every socket with 1001, then exit 0. A repeated signal changes nothing (pnpm passes
+// on the Ctrl-C its process group already got); close() bounds the wait.
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (closing) return;
+    closing = true;
+    await server.close();
+    process.exit(0);
+  });
+}

@@ -7,11 +7,12 @@ import { expect, it } from 'vitest';
 const run = promisify(execFile);
 const file = (path: string) => readFile(new URL(path, import.meta.url), 'utf8');
 
-it('the README quickstart snippets are exactly the example files', async () => {
+it('the README quickstart and errors snippets are exactly the example files', async () => {
   const readme = await file('../../../README.md');
   const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
   expect(blocks).toContain(await file('../src/server.ts'));
   expect(blocks).toContain(await file('../src/client.ts'));
+  expect(blocks).toContain(await file('../src/errors.ts'));
 });
 
 it('pnpm demo runs the server and client as separate processes and exits 0', {

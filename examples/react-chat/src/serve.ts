@@ -29,12 +29,24 @@ export async function serveReactChat(port: number, host?: string) {
     port: typeof address === 'object' && address ? address.port : port,
     async close() {
       await volley.close();
+      http.closeAllConnections();
       await new Promise((resolve) => http.close(resolve));
     },
   };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { port } = await serveReactChat(Number(process.env.PORT ?? 3002));
-  console.log(`React chat on http://localhost:${port}/?name=Ada`);
+  const served = await serveReactChat(Number(process.env.PORT ?? 3002));
+  console.log(`React chat on http://localhost:${served.port}/?name=Ada`);
+  // Ctrl-C or SIGTERM: close gracefully, then exit 0. Once only: under pnpm, Ctrl-C
+  // arrives twice (from the terminal and passed on by pnpm).
+  let closing = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, async () => {
+      if (closing) return;
+      closing = true;
+      await served.close();
+      process.exit(0);
+    });
+  }
 }

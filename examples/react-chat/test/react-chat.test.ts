@@ -1,13 +1,13 @@
 // The React chat: its README snippets, its browser bundle, and two people chatting in
 // Debian's Chromium over the page's own WebSocket. Fails, never skips, when Chromium is
 // missing (CI installs it).
-import { access, constants, readFile } from 'node:fs/promises';
-import { type Browser, chromium } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium } from '../../../packages/tests/test/helpers/chromium.js';
 import { buildReactChat } from '../src/build.js';
 import { serveReactChat } from '../src/serve.js';
 
-const CHROMIUM = process.env.VOLLEY_CHROMIUM ?? '/usr/bin/chromium';
 const file = (path: string) => readFile(new URL(path, import.meta.url), 'utf8');
 
 let inputs: string[] = [];
@@ -46,21 +46,8 @@ afterAll(async () => {
 });
 
 it('two people chat in Chromium, and a new room starts empty', async () => {
-  await access(CHROMIUM, constants.X_OK);
+  browser = await launchChromium();
   server = await serveReactChat(0, '127.0.0.1');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
   const errors: string[] = [];
   const open = async (name: string) => {
     const page = await browser!.newPage();

@@ -9,10 +9,13 @@ import type { Disconnect } from './disconnect.js';
  * the next call opens a new connection.
  */
 export class ConnectionLostError extends Error {
+  /** Always `'ConnectionLostError'`. */
   override readonly name = 'ConnectionLostError';
+  /** Always true: calling again opens (or waits for) a new connection. */
   readonly retriable = true;
   /** The WebSocket close code, such as 1006 (abnormal) or 1001 (server going away). */
   declare readonly closeCode: number;
+  /** The close frame's reason text; often empty. */
   declare readonly closeReason: string;
   /**
    * Why: the drop or failed attempt, as `$lastDisconnect` gives it (`refused`, `closed`,
@@ -33,6 +36,7 @@ export class ConnectionLostError extends Error {
 
 /** `$close()` was called: every waiting call and live subscription ends with this error. */
 export class ClientClosedError extends Error {
+  /** Always `'ClientClosedError'`. */
   override readonly name = 'ClientClosedError';
   constructor() {
     super('The client was closed');
@@ -46,6 +50,7 @@ export class ClientClosedError extends Error {
  * subscription that has no `onResumed` callback; one that has gets `{ recovered: false }`.
  */
 export class ResyncRequiredError extends Error {
+  /** Always `'ResyncRequiredError'`. */
   override readonly name = 'ResyncRequiredError';
   /** The last event id received before the gap. */
   declare readonly lastEventId: string | undefined;

@@ -7,7 +7,9 @@
 export interface WebSocketLike {
   readonly readyState: number;
   readonly bufferedAmount: number;
+  /** Sends one text frame. */
   send(data: string): void;
+  /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
   onopen: unknown;
   onmessage: unknown;

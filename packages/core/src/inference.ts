@@ -76,7 +76,10 @@ export type Jsonify<T> = T extends JsonValue
     ? T
     : T extends Unsendable
       ? null
-      : T extends { toJSON(): infer TJson }
+      : T extends {
+            /** A value with a JSON form of its own, such as a `Date`. */
+            toJSON(): infer TJson;
+          }
         ? Jsonify<TJson>
         : T extends ReadonlyArray<unknown>
           ? { [K in keyof T]: Jsonify<T[K]> }

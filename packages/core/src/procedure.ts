@@ -43,6 +43,7 @@ export interface ProcedureDef {
   readonly input: StandardSchemaV1 | undefined;
   readonly output: StandardSchemaV1 | undefined;
   readonly middlewares: readonly AnyMiddleware[];
+  /** The function given to `.query`, `.mutation` or `.subscription`. */
   readonly resolver: (options: ResolverOptions<unknown, unknown>) => unknown;
 }
 

@@ -7,6 +7,7 @@ export interface StandardSchemaV1<TInput = unknown, TOutput = TInput> {
   readonly '~standard': {
     readonly version: 1;
     readonly vendor: string;
+    /** Checks a value: its output, or the issues found. May be async. */
     readonly validate: (
       value: unknown,
     ) => StandardSchemaResult<TOutput> | Promise<StandardSchemaResult<TOutput>>;

@@ -28,6 +28,10 @@ export const RESUMABLE: unique symbol = Symbol.for('volley.resumable');
  * Resolves once the stream has started; rejects if it cannot start (its engine failed).
  */
 export interface Resumable {
+  /**
+   * Starts the stream after `lastEventId` (a resuming client's position), or at the newest
+   * event when `undefined`, unless the stream was given a position of its own. Called once.
+   */
   [RESUMABLE](lastEventId: string | undefined): Promise<ResumeState>;
 }
 
@@ -59,5 +63,10 @@ export interface PushControl {
  * Stopping works as for any iterator: `return()`.
  */
 export interface Pushable<TItem> {
+  /**
+   * Attaches the one consumer: items go to it from now on, instead of being pulled.
+   *
+   * @throws Error when a consumer is already attached.
+   */
   [PUSHABLE](consumer: PushConsumer<TItem>): PushControl;
 }

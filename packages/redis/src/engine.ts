@@ -15,7 +15,7 @@ import { type RedisEngineOptions, resolveOptions } from './options.js';
 import { contiguous, headScript, type LogRead, publishScript, readScript } from './scripts.js';
 import { TopicFeed } from './topic-feed.js';
 
-/** A {@link PubSubEngine} over Redis, which can be closed. */
+/** A `PubSubEngine` (the contract in `@volley/core`) over Redis, which can be closed. */
 export interface RedisEngine extends PubSubEngine {
   /**
    * Stops every listener and closes the engine's two connections (QUIT, or a plain

@@ -86,10 +86,15 @@ export interface MemoryClientEnd {
   terminate(): void;
   /** Stops reading what the server sends (to play a slow client); `resume()` reads again. */
   pause(): void;
+  /** Reads what the server sends again, after `pause()`. */
   resume(): void;
+  /** Called once, a macrotask after the pair is made, when the server took the connection. */
   onopen: ((event: object) => void) | null;
+  /** Called with each text frame from the server, in order. */
   onmessage: ((event: { data: string }) => void) | null;
+  /** Called once when the pair is closed, by either end, however it went. */
   onclose: ((event: MemoryCloseEvent) => void) | null;
+  /** Never called: a pair in memory has no transport errors. Here for the WebSocket API's shape. */
   onerror: ((event: object) => void) | null;
 }
 

@@ -48,11 +48,13 @@ export interface ConnectionInfo {
 export interface ErrorInfo {
   /** Normalised; the original is `error.cause` when it was not a `VolleyError`. */
   error: VolleyError;
+  /** The connection it happened on (`ConnectionInfo.connectionId`). */
   connectionId: string;
   /** The connection's client address (see `ConnectionInfo.clientAddress`), when known. */
   clientAddress?: string | undefined;
   /** The procedure's path, when the error came from one. */
   path?: string | undefined;
+  /** The procedure's kind, when the error came from one. */
   type?: ProcedureType | undefined;
   /** The raw input, when the error came from a procedure. */
   input?: unknown;

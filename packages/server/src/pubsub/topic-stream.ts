@@ -61,9 +61,9 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
 
 /**
  * One subscriber's view of a topic: an async iterator of tracked events that a
- * subscription returns. It is {@link Resumable}: it starts when the server says where (a
+ * subscription returns. It is `Resumable` (see `@volley/core`): it starts when the server says where (a
  * resuming client's position), or at its first `next()`. It reads the live side before the
- * engine's log, replays the log, and drops what it gets twice. It is {@link Pushable}: the
+ * engine's log, replays the log, and drops what it gets twice. It is `Pushable`: the
  * server can take its events synchronously as they are published. While its consumer is
  * behind, it buffers up to `maxBuffered` events, then applies its overflow policy.
  */
@@ -249,6 +249,12 @@ export class TopicStream<T>
     consumer.end(error);
   }
 
+  /**
+   * Push mode, for the server: hands every event to `consumer` as it comes, buffered ones
+   * first. See `Pushable` in `@volley/core`.
+   *
+   * @throws Error when a consumer is already attached.
+   */
   [PUSHABLE](consumer: PushConsumer<SharedEvent>): PushControl {
     if (this.#consumer !== undefined) throw new Error('A topic stream has one consumer');
     this.#consumer = consumer;
@@ -270,6 +276,11 @@ export class TopicStream<T>
     this.#endConsumer();
   }
 
+  /**
+   * The next event, tracked (its id is the event's): at once when one is buffered, else when
+   * one is published. Rejects when the stream failed (overflow, engine failure), after the
+   * events buffered before the failure; done once it ended.
+   */
   next(): Promise<IteratorResult<Tracked<T>>> {
     if (this.#started === undefined) this.#start(this.#options.lastEventId);
     const event = this.#buffer.shift();
@@ -286,6 +297,7 @@ export class TopicStream<T>
     });
   }
 
+  /** Stops the stream: leaves the topic and drops what is buffered. */
   return(): Promise<IteratorResult<Tracked<T>>> {
     this.#buffer.length = 0;
     this.#failure = undefined;
@@ -293,6 +305,7 @@ export class TopicStream<T>
     return Promise.resolve(DONE);
   }
 
+  /** The stream is its own iterator: `for await (const event of stream)`. */
   [Symbol.asyncIterator](): this {
     return this;
   }
