@@ -18,6 +18,7 @@ import {
 } from './options.js';
 import { Method, UNAUTHORIZED } from './protocol.js';
 import { createProxy } from './proxy.js';
+import { later } from './timers.js';
 import { createRequestTable, type PendingRequest } from './request-table.js';
 import { createSubscriptionTable } from './subscription-table.js';
 import type { MutationOptions, VolleyClient } from './types.js';
@@ -65,7 +66,7 @@ export function createClient<TRouter extends AnyRouter>(
   const settled = () => {
     if (lazyIdleMs === undefined || closed || requests.size || subscriptions.size) return;
     clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => {
+    idleTimer = later(() => {
       connection._disconnect();
       // Nothing waits, so the timeout timer has nothing to do: let it not hold the process.
       requests._drain();

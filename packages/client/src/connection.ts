@@ -144,6 +144,10 @@ export function createConnection(
       // Given up or closed meanwhile, or another attempt (a lazy client's, idled and woken)
       // got there first. (An open connection always has its socket.)
       if (state === 'idle' || state === 'closed' || socket) return;
+      // Encoded before there is a socket: connection params that are not JSON (a BigInt)
+      // fail this attempt here, as an error the state listeners hear, not in onopen.
+      // JSON leaves out connectionParams when undefined: `"params":{}`.
+      const init = encodeRequest(INIT_ID, Method.INIT, { connectionParams } satisfies InitParams);
       // A malformed URL throws here, in every implementation.
       const opened = new WebSocket(String(url));
       // Whether it opened: a browser reports 1006 alike for a socket that never opened and
@@ -162,8 +166,7 @@ export function createConnection(
       opened.onopen = () => {
         isOpen = true;
         // Its answer means the server accepted the connection; a refusal closes the socket.
-        // JSON leaves out connectionParams when undefined: `"params":{}`.
-        opened.send(encodeRequest(INIT_ID, Method.INIT, { connectionParams } satisfies InitParams));
+        opened.send(init);
         lastFrame = now();
         if (isDelay(heartbeatMs)) arm(watch, heartbeatMs);
         onOpen();
@@ -191,8 +194,8 @@ export function createConnection(
         );
       };
     } catch (error) {
-      // The URL or connection params could not be had, or the URL is malformed: a failed
-      // attempt (1006, abnormal).
+      // The URL or connection params could not be had (or are not JSON), or the URL is
+      // malformed: a failed attempt (1006, abnormal).
       dropped('error', 1006, String(error), error);
     }
   };

@@ -4,6 +4,7 @@
 
 export { type Caller, type CallerOptions, createCaller } from './caller.js';
 export { CloseConnectionError } from './close-connection.js';
+export { toErrorObject } from './error-mapping.js';
 export { reportToStderr } from './error-reporter.js';
 export {
   DEFAULT_MAX_ISSUES,
