@@ -18,9 +18,9 @@ import {
 } from './options.js';
 import { Method, UNAUTHORIZED } from './protocol.js';
 import { createProxy } from './proxy.js';
-import { later } from './timers.js';
 import { createRequestTable, type PendingRequest } from './request-table.js';
 import { createSubscriptionTable } from './subscription-table.js';
+import { later } from './timers.js';
 import type { MutationOptions, VolleyClient } from './types.js';
 
 // The client, wired from its parts. A message from the server goes from the connection
