@@ -1,4 +1,10 @@
-import { type AnyRouter, encodeRequest, paramsFromInput, VolleyError } from '@volley/core';
+import {
+  type AnyRouter,
+  type AuthParams,
+  encodeRequest,
+  paramsFromInput,
+  VolleyError,
+} from '@volley/core';
 import { onAbort } from './abort.js';
 import { createConnection } from './connection.js';
 import type { Disconnect } from './disconnect.js';
@@ -10,10 +16,11 @@ import {
   DEFAULT_TIMEOUT_MS,
   resolveLazy,
 } from './options.js';
-import { AUTH, authParams, CANCEL, UNAUTHORIZED } from './protocol.js';
+import { Method, UNAUTHORIZED } from './protocol.js';
 import { createProxy } from './proxy.js';
 import { createRequestTable, type PendingRequest } from './request-table.js';
 import { createSubscriptionTable } from './subscription-table.js';
+import { later } from './timers.js';
 import type { MutationOptions, VolleyClient } from './types.js';
 
 // The client, wired from its parts. A message from the server goes from the connection
@@ -23,6 +30,9 @@ import type { MutationOptions, VolleyClient } from './types.js';
 // (subscription-table.ts: positions, rpc.resume). A call goes from the proxy (proxy.ts)
 // through this file into the request table and out on the connection. What spans the
 // parts lives here: closing, failing fast, a lazy client's idling.
+//
+// The parts' members start with `_`: they are internal, and the build shortens them
+// (tsup.config.ts), which keeps the browser bundle within its 4 kB.
 
 /**
  * Creates a typed client for the router type `TRouter`, which you import with
@@ -50,16 +60,16 @@ export function createClient<TRouter extends AnyRouter>(
    * Tells the server to stop request `id`. Sent only on an open socket, which had every
    * request in the table sent on it; without one, the server has nothing to stop.
    */
-  const cancel = (id: number) => connection.send(encodeRequest(undefined, CANCEL, { id }));
+  const cancel = (id: number) => connection._send(encodeRequest(undefined, Method.CANCEL, { id }));
 
   /** A request or subscription ended: a lazy client with nothing left closes after `idleMs`. */
   const settled = () => {
     if (lazyIdleMs === undefined || closed || requests.size || subscriptions.size) return;
     clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => {
-      connection.disconnect();
+    idleTimer = later(() => {
+      connection._disconnect();
       // Nothing waits, so the timeout timer has nothing to do: let it not hold the process.
-      requests.drain();
+      requests._drain();
     }, lazyIdleMs);
   };
 
@@ -71,14 +81,14 @@ export function createClient<TRouter extends AnyRouter>(
 
   /** Sends a new request now if the socket is open; otherwise it waits for one. */
   const enqueue = (id: number, request: PendingRequest) => {
-    requests.add(id, request);
+    requests._add(id, request);
     // A lazy client has work: keep (or get, as send does) its connection.
     clearTimeout(idleTimer);
-    request.sent = connection.send(request.frame);
+    request._sent = connection._send(request._frame);
   };
 
   const subscriptions = createSubscriptionTable(enqueue, cancel, (id) => {
-    requests.take(id);
+    requests._take(id);
     settled();
   });
 
@@ -86,8 +96,8 @@ export function createClient<TRouter extends AnyRouter>(
     options,
     // A socket opened: send everything waiting, in the order it was made. None of it went
     // out on this socket yet (a drop marks every request unsent).
-    () => requests.sendAll(connection.send),
-    createInbound(requests, subscriptions, () => connection.accepted(), settled),
+    () => requests._sendAll(connection._send),
+    createInbound(requests, subscriptions, () => connection._accepted(), settled),
     onDrop,
   );
 
@@ -95,17 +105,17 @@ export function createClient<TRouter extends AnyRouter>(
   const refusal = () =>
     closed
       ? new ClientClosedError()
-      : failFast && connection.unreachable
-        ? lost(connection.lastDisconnect as Disconnect)
+      : failFast && connection._unreachable()
+        ? lost(connection._lastDisconnect() as Disconnect)
         : undefined;
 
   const lost = (disconnect: Disconnect) =>
     new ConnectionLostError(disconnect.code, disconnect.reason, disconnect);
 
   const failAll = (error: unknown) => {
-    const lives = subscriptions.drain();
-    for (const request of requests.drain()) request.reject(error);
-    for (const live of lives) live.fail(error);
+    const lives = subscriptions._drain();
+    for (const request of requests._drain()) request._reject(error);
+    for (const live of lives) live._fail(error);
   };
 
   function call(
@@ -123,18 +133,18 @@ export function createClient<TRouter extends AnyRouter>(
       if (refused) throw refused;
       if (signal?.aborted) throw signal.reason;
       enqueue(id, {
-        frame: encodeRequest(id, path, paramsFromInput(input)),
+        _frame: encodeRequest(id, path, paramsFromInput(input)),
         // A query is safe to send again after a lost connection; a mutation only when the
         // caller says it is idempotent.
-        retriable: operation === 'query' || callOptions.idempotent === true,
-        path,
-        timeoutMs: callOptions.timeoutMs,
-        resolve,
-        reject,
+        _retriable: operation === 'query' || callOptions.idempotent === true,
+        _path: path,
+        _timeoutMs: callOptions.timeoutMs,
+        _resolve: resolve,
+        _reject: reject,
       });
     });
     // An abort after the call ended has nothing to expire.
-    const off = onAbort(signal, () => requests.expire(id, signal?.reason));
+    const off = onAbort(signal, () => requests._expire(id, signal?.reason));
     promise.then(off, off);
     return promise;
   }
@@ -160,15 +170,15 @@ export function createClient<TRouter extends AnyRouter>(
       );
       return false;
     }
-    requests.dropped(error, failFast && connection.unreachable);
-    subscriptions.resume((id) => requests.has(id));
+    requests._dropped(error, failFast && connection._unreachable());
+    subscriptions._resume((id) => requests.has(id));
     return lazyIdleMs === undefined || requests.size > 0;
   }
 
   return createProxy(
     (operation, path, input, callOptions) =>
       operation === 'subscribe'
-        ? subscriptions.start(++nextId, path, input, callOptions, refusal())
+        ? subscriptions._start(++nextId, path, input, callOptions, refusal())
         : call(operation, path, input, callOptions),
     {
       $close(): Promise<void> {
@@ -177,17 +187,19 @@ export function createClient<TRouter extends AnyRouter>(
           clearTimeout(idleTimer);
           failAll(new ClientClosedError());
         }
-        return connection.close();
+        return connection._close();
       },
       async $reauth(): Promise<void> {
-        await call('mutate', AUTH, authParams(await resolveLazy(options.connectionParams)), {});
+        const connectionParams = await resolveLazy(options.connectionParams);
+        // JSON leaves out connectionParams when undefined: `"params":{}`.
+        await call('mutate', Method.AUTH, { connectionParams } satisfies AuthParams, {});
       },
-      $onStateChange: connection.onStateChange,
+      $onStateChange: connection._onStateChange,
       get $state() {
-        return connection.state;
+        return connection._state();
       },
       get $lastDisconnect() {
-        return connection.lastDisconnect;
+        return connection._lastDisconnect();
       },
     },
   ) as VolleyClient<TRouter>;

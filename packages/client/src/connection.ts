@@ -1,24 +1,22 @@
-import { encodeRequest, type Params } from '@volley/core';
+import { encodeRequest, type InitParams } from '@volley/core';
 import type { Disconnect } from './disconnect.js';
 import {
   type ClientOptions,
   DEFAULT_CLIENT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_RETRY,
+  RETRY_INITIAL_DELAY_MS,
+  RETRY_MAX_ATTEMPTS,
+  RETRY_MAX_DELAY_MS,
   resolveLazy,
 } from './options.js';
-import {
-  authParams,
-  FORBIDDEN,
-  HEARTBEAT_TIMEOUT,
-  INIT,
-  INIT_ID,
-  NORMAL,
-  PING,
-  UNAUTHORIZED,
-} from './protocol.js';
+import { FORBIDDEN, HEARTBEAT_TIMEOUT, INIT_ID, Method, NORMAL, UNAUTHORIZED } from './protocol.js';
 import { isDelay, later, now } from './timers.js';
-import { OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.js';
+import {
+  CLOSE_GRACE_MS,
+  OPEN,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './websocket.js';
 
 /**
  * Where the client's connection is:
@@ -39,37 +37,35 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 
  */
 export type StateListener = (state: ConnectionState, disconnect: Disconnect | undefined) => void;
 
-/** How long `close()` waits for the closing handshake, in ms, before it drops the socket: 1 s. */
-const CLOSE_GRACE_MS = 1_000;
-
 /** The client's socket, as {@link createConnection} gives it. */
 export interface Connection {
-  readonly state: ConnectionState;
+  /** Where the connection is. */
+  _state(): ConnectionState;
   /** Why the last connection or attempt ended (not by the client's choice); kept until the next. */
-  readonly lastDisconnect: Disconnect | undefined;
+  _lastDisconnect(): Disconnect | undefined;
   /**
    * Whether the server is unreachable: an attempt of the current series failed and none
    * has been accepted since. False while idle: a new series has not failed yet.
    */
-  readonly unreachable: boolean;
-  /** Calls `listener` on every change of `state`. Returns a function that stops it. */
-  onStateChange(listener: StateListener): () => void;
+  _unreachable(): boolean;
+  /** Calls `listener` on every change of `_state()`. Returns a function that stops it. */
+  _onStateChange(listener: StateListener): () => void;
   /** The server answered `rpc.init`: the connection counts, and the backoff starts over. */
-  accepted(): void;
+  _accepted(): void;
   /**
    * Sends on the open socket. Without one it sends nothing and returns false, and an idle
    * connection (a lazy client's, or one that gave up) starts connecting: what waits is
    * sent once it opens.
    */
-  send(text: string): boolean;
-  /** Closes the socket quietly and goes idle (a lazy client with nothing to do). Not after `close()`. */
-  disconnect(): void;
+  _send(text: string): boolean;
+  /** Closes the socket quietly and goes idle (a lazy client with nothing to do). Not after `_close()`. */
+  _disconnect(): void;
   /** Closes for good with 1000 and resolves once the socket has closed. */
-  close(): Promise<void>;
+  _close(): Promise<void>;
 }
 
 /** The frame a heartbeat sends. Its string id can never clash with the client's numeric ones. */
-const PING_FRAME = encodeRequest('ping', PING);
+const PING_FRAME = encodeRequest('ping', Method.PING);
 
 /** Drops a socket without waiting for a closing handshake that may never come. */
 function terminate(socket: WebSocketLike & { terminate?(): void }, reason: string): void {
@@ -86,7 +82,7 @@ function terminate(socket: WebSocketLike & { terminate?(): void }, reason: strin
  * when a socket opens. It tells the client:
  * - `onOpen`: the socket opened and `rpc.init` is sent: send what waits;
  * - `onMessage`: a frame arrived, parsed (one that is not JSON is dropped);
- * - `onDrop`: the socket closed without `close()`, or an attempt failed. It returns
+ * - `onDrop`: the socket closed without `_close()`, or an attempt failed. It returns
  *   whether to reconnect: the client says no when `givingUp` (`maxAttempts` consecutive
  *   attempts failed), when the server denied it (4401/4403) or, lazily, when nothing waits.
  *
@@ -104,23 +100,33 @@ export function createConnection(
   if (!WebSocket) throw new TypeError('No WebSocket: pass one to createClient({ WebSocket })');
   // Member by member: `{ maxAttempts: undefined }` means the default, as with every option.
   const retry = options.retry;
-  const initialDelayMs = retry?.initialDelayMs ?? DEFAULT_RETRY.initialDelayMs;
-  const maxDelayMs = retry?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
-  const maxAttempts = retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts;
+  const initialDelayMs = retry?.initialDelayMs ?? RETRY_INITIAL_DELAY_MS;
+  const maxDelayMs = retry?.maxDelayMs ?? RETRY_MAX_DELAY_MS;
+  const maxAttempts = retry?.maxAttempts ?? RETRY_MAX_ATTEMPTS;
   const heartbeatMs = options.heartbeatIntervalMs ?? DEFAULT_CLIENT_HEARTBEAT_INTERVAL_MS;
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const listeners = new Set<StateListener>();
   let socket: WebSocketLike | undefined;
   let state: ConnectionState = 'idle';
   let lastDisconnect: Disconnect | undefined;
-  /** Consecutive attempts that did not reach acceptance; reset by `accepted()` and a new series. */
+  /** Consecutive attempts that did not reach acceptance; reset by `_accepted()` and a new series. */
   let failures = 0;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Without a socket, the wait before the next attempt; with an open one, the heartbeat.
+   * The two never overlap.
+   */
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** From opening the socket to the server's acceptance, the connect timeout. */
+  let connectTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the current socket's last frame arrived (or it opened), on the `now()` clock. */
   let lastFrame = 0;
-  let connectTimer: ReturnType<typeof setTimeout> | undefined;
   let closed: Promise<void> | undefined;
+
+  /** Arms `timer`, stopping whatever it was armed for. */
+  const arm = (run: () => void, ms: number) => {
+    clearTimeout(timer);
+    timer = later(run, ms);
+  };
 
   const setState = (next: ConnectionState, disconnect?: Disconnect) => {
     // Closed is for good.
@@ -135,8 +141,13 @@ export function createConnection(
         resolveLazy(options.url),
         resolveLazy(options.connectionParams),
       ]);
-      // Given up meanwhile, or another attempt (a lazy client's, idled and woken) got there first.
-      if ((state !== 'connecting' && state !== 'reconnecting') || socket) return;
+      // Given up or closed meanwhile, or another attempt (a lazy client's, idled and woken)
+      // got there first. (An open connection always has its socket.)
+      if (state === 'idle' || state === 'closed' || socket) return;
+      // Encoded before there is a socket: connection params that are not JSON (a BigInt)
+      // fail this attempt here, as an error the state listeners hear, not in onopen.
+      // JSON leaves out connectionParams when undefined: `"params":{}`.
+      const init = encodeRequest(INIT_ID, Method.INIT, { connectionParams } satisfies InitParams);
       // A malformed URL throws here, in every implementation.
       const opened = new WebSocket(String(url));
       // Whether it opened: a browser reports 1006 alike for a socket that never opened and
@@ -155,9 +166,9 @@ export function createConnection(
       opened.onopen = () => {
         isOpen = true;
         // Its answer means the server accepted the connection; a refusal closes the socket.
-        opened.send(encodeRequest(INIT_ID, INIT, authParams(connectionParams) as Params));
+        opened.send(init);
         lastFrame = now();
-        if (isDelay(heartbeatMs)) heartbeatTimer = later(watch, heartbeatMs);
+        if (isDelay(heartbeatMs)) arm(watch, heartbeatMs);
         onOpen();
       };
       opened.onmessage = (event: { data: unknown }) => {
@@ -183,8 +194,8 @@ export function createConnection(
         );
       };
     } catch (error) {
-      // The URL or connection params could not be had, or the URL is malformed: a failed
-      // attempt (1006, abnormal).
+      // The URL or connection params could not be had (or are not JSON), or the URL is
+      // malformed: a failed attempt (1006, abnormal).
       dropped('error', 1006, String(error), error);
     }
   };
@@ -208,27 +219,28 @@ export function createConnection(
     // last frame.
     const pinging = silent >= heartbeatMs;
     if (pinging) send(PING_FRAME);
-    heartbeatTimer = later(watch, (pinging ? 2 : 1) * heartbeatMs - silent);
+    arm(watch, (pinging ? 2 : 1) * heartbeatMs - silent);
   };
 
   /** Drops the socket without waiting for a closing handshake that may never come. */
   const abandon = (kind: Disconnect['kind'], code: number, reason: string) => {
     // The timers that call this stop when the socket is forgotten, so there is one.
-    const current = socket as WebSocketLike;
-    forget();
-    terminate(current, reason);
+    terminate(forget() as WebSocketLike, reason);
     dropped(kind, code, reason);
   };
 
+  /** Stops hearing the current socket (if any) and stops the timers. Returns the socket. */
   const forget = () => {
-    if (socket) {
-      socket.onopen = null;
-      socket.onmessage = null;
-      socket.onclose = null;
+    const current = socket;
+    if (current) {
+      current.onopen = null;
+      current.onmessage = null;
+      current.onclose = null;
     }
     socket = undefined;
-    clearTimeout(heartbeatTimer);
+    clearTimeout(timer);
     clearTimeout(connectTimer);
+    return current;
   };
 
   /** A socket (or an attempt at one) is gone, for a reason: retry with backoff, or stop. */
@@ -237,16 +249,13 @@ export function createConnection(
     const disconnect: Disconnect = { kind, code, reason, error };
     lastDisconnect = disconnect;
     if (state !== 'open') failures += 1;
-    if (!onDrop(disconnect, failures >= maxAttempts)) {
-      setState('idle', disconnect);
-      return;
-    }
-    setState('reconnecting', disconnect);
+    const retrying = onDrop(disconnect, failures >= maxAttempts);
     // Full jitter: a random delay below an exponentially growing cap, so that clients
-    // dropped together do not come back together.
-    const cap = Math.min(maxDelayMs, initialDelayMs * 2 ** failures);
-    // Leaving `reconnecting` (for idle or closed) clears it.
-    retryTimer = later(attempt, Math.random() * cap);
+    // dropped together do not come back together. Leaving `reconnecting` (for idle or
+    // closed) clears it.
+    if (retrying)
+      arm(attempt, Math.random() * Math.min(maxDelayMs, initialDelayMs * 2 ** failures));
+    setState(retrying ? 'reconnecting' : 'idle', disconnect);
   };
 
   /** Starts connecting if idle. A client that is reconnecting or closed is left as it is. */
@@ -269,38 +278,27 @@ export function createConnection(
   // A lazy client connects at its first call instead.
   if (!options.lazy) connect();
   return {
-    get state() {
-      return state;
-    },
-    get lastDisconnect() {
-      return lastDisconnect;
-    },
-    get unreachable() {
-      return failures > 0 && state !== 'idle';
-    },
-    onStateChange(listener) {
+    _state: () => state,
+    _lastDisconnect: () => lastDisconnect,
+    _unreachable: () => failures > 0 && state !== 'idle',
+    _onStateChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    accepted() {
+    _accepted() {
       clearTimeout(connectTimer);
       failures = 0;
       setState('open');
     },
-    send,
-    disconnect() {
-      clearTimeout(retryTimer);
-      const current = socket;
-      forget();
-      current?.close(NORMAL, 'Idle');
+    _send: send,
+    _disconnect() {
+      forget()?.close(NORMAL, 'Idle');
       setState('idle');
     },
-    close() {
+    _close() {
       setState('closed');
-      clearTimeout(retryTimer);
-      const current = socket;
       // Whatever arrives now has nobody to go to.
-      forget();
+      const current = forget();
       closed ??= new Promise((resolve) => {
         if (!current) return resolve();
         // A stalled peer never completes the closing handshake: drop the socket after a grace.

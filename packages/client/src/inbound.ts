@@ -1,5 +1,5 @@
-import { ERROR_CODES, type ErrorObject, VolleyError } from '@volley/core';
-import { COMPLETE, ERROR, EVENT, INIT_ID } from './protocol.js';
+import { type ErrorObject, VolleyError } from '@volley/core';
+import { INIT_ID, INTERNAL_ERROR, Method } from './protocol.js';
 import type { RequestTable } from './request-table.js';
 import type { SubscriptionTable } from './subscription-table.js';
 
@@ -18,7 +18,7 @@ function errorFrom(error: unknown): VolleyError {
   return VolleyError.fromErrorObject(
     typeof code === 'number' && typeof message === 'string'
       ? (error as ErrorObject)
-      : { code: ERROR_CODES.INTERNAL_ERROR, message: 'Malformed error from the server' },
+      : { code: INTERNAL_ERROR, message: 'Malformed error from the server' },
   );
 }
 
@@ -46,24 +46,24 @@ export function createInbound(
         if (error === undefined) accepted();
         return;
       }
-      const request = requests.take(id); // a heartbeat's "pong" matches none
+      const request = requests._take(id); // a heartbeat's "pong" matches none
       if (!request) return;
       answered();
-      if (error === undefined) request.resolve(result);
-      else request.reject(errorFrom(error));
+      if (error === undefined) request._resolve(result);
+      else request._reject(errorFrom(error));
       return;
     }
     const sink = subscriptions.get(params?.subscription);
     if (!sink) return; // Already unsubscribed here; the server is catching up.
     switch (method) {
-      case EVENT: // {"method":"rpc.event","params":{"subscription":1,"eventId"?:"…","data":…}}
-        sink.push(params?.data, typeof params?.eventId === 'string' ? params.eventId : undefined);
+      case Method.EVENT: // {"method":"rpc.event","params":{"subscription":1,"eventId"?:"…","data":…}}
+        sink._push(params?.data, typeof params?.eventId === 'string' ? params.eventId : undefined);
         break;
-      case COMPLETE: // {"method":"rpc.complete","params":{"subscription":1}}
-        sink.complete();
+      case Method.COMPLETE: // {"method":"rpc.complete","params":{"subscription":1}}
+        sink._complete();
         break;
-      case ERROR: // {"method":"rpc.error","params":{"subscription":1,"error":{…}}}
-        sink.fail(errorFrom(params?.error));
+      case Method.ERROR: // {"method":"rpc.error","params":{"subscription":1,"error":{…}}}
+        sink._fail(errorFrom(params?.error));
     }
   };
 }

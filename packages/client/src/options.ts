@@ -37,15 +37,21 @@ export interface RetryOptions {
   maxAttempts?: number | undefined;
 }
 
+// DEFAULT_RETRY's members one by one, for the connection: the build inlines these numbers
+// where they are used, so a browser bundle does not carry the frozen object too.
+export const RETRY_INITIAL_DELAY_MS = 250;
+export const RETRY_MAX_DELAY_MS = 10_000;
+export const RETRY_MAX_ATTEMPTS = Infinity;
+
 /**
  * Defaults of {@link RetryOptions}: the n-th consecutive failure waits a random time in
  * [0, min(10 s, 250 ms × 2ⁿ)), and the client never gives up. Frozen.
  */
 export const DEFAULT_RETRY: Readonly<{ [K in keyof RetryOptions]-?: number }> =
   /* @__PURE__ */ Object.freeze({
-    initialDelayMs: 250,
-    maxDelayMs: 10_000,
-    maxAttempts: Infinity,
+    initialDelayMs: RETRY_INITIAL_DELAY_MS,
+    maxDelayMs: RETRY_MAX_DELAY_MS,
+    maxAttempts: RETRY_MAX_ATTEMPTS,
   });
 
 /** A value, or a function giving it (possibly async), asked again on every connection attempt. */

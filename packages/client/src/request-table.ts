@@ -3,22 +3,22 @@ import { later, now } from './timers.js';
 
 /** A request made and not yet answered: a call, or a subscription waiting for its acknowledgement. */
 export interface PendingRequest {
-  /** Its frame, sent when a socket opens, and again on a new one after a drop when `retriable`. */
-  readonly frame: string;
+  /** Its frame, sent when a socket opens, and again on a new one after a drop when `_retriable`. */
+  readonly _frame: string;
   /** Whether it went out on the current socket. */
-  sent?: boolean;
+  _sent?: boolean;
   /** Whether it may be sent again on a new connection after being sent on a lost one. */
-  readonly retriable: boolean;
+  readonly _retriable: boolean;
   /** A live subscription resuming (`rpc.resume`): it waits out an unreachable server. */
-  readonly resuming?: boolean;
+  readonly _resuming?: boolean;
   /** The procedure, for the timeout's message. */
-  readonly path: string;
+  readonly _path: string;
   /** How long to wait for the answer, in ms; `Infinity`: for ever. Default: the client's `timeoutMs`. */
-  timeoutMs?: number;
+  _timeoutMs?: number;
   /** When it times out, on the `now()` clock. */
-  deadline?: number;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
+  _deadline?: number;
+  _resolve(value: unknown): void;
+  _reject(error: unknown): void;
 }
 
 /**
@@ -28,22 +28,22 @@ export interface PendingRequest {
  */
 export interface RequestTable extends ReadonlyMap<number, PendingRequest> {
   /** Adds a request and arms its timeout. */
-  add(id: number, request: PendingRequest): void;
+  _add(id: number, request: PendingRequest): void;
   /** Removes a request and returns it, if it was there (an answer came, or its subscription ended). */
-  take(id: unknown): PendingRequest | undefined;
+  _take(id: unknown): PendingRequest | undefined;
   /** Removes a request, if it is there, tells the owner (`onExpire`), then rejects it with `error`. */
-  expire(id: number, error: unknown): void;
+  _expire(id: number, error: unknown): void;
   /** A socket opened: sends every request, in order. `send` says whether it went out. */
-  sendAll(send: (frame: string) => boolean): void;
+  _sendAll(send: (frame: string) => boolean): void;
   /**
    * The socket dropped: a request that went out and may not run twice (a mutation not
    * marked idempotent) fails with `lost`; every other one waits to be sent again. When
    * the server is `unreachable` (and the client fails fast), every request but a resuming
    * subscription's fails with `lost`.
    */
-  dropped(lost: unknown, unreachable: boolean | undefined): void;
+  _dropped(lost: unknown, unreachable: boolean | undefined): void;
   /** Empties the table, stops its timer, and returns what waited. */
-  drain(): PendingRequest[];
+  _drain(): PendingRequest[];
 }
 
 /**
@@ -75,16 +75,16 @@ export function createRequestTable(
     const time = now();
     let next = Infinity;
     for (const [id, request] of requests) {
-      const deadline = request.deadline as number;
+      const deadline = request._deadline as number;
       // A timer may fire up to a millisecond before the clock reads its deadline.
       if (deadline < time + 1) {
         // What this runs (a user's onError) may add requests, which arm the timer and are
         // seen by this loop, or close the client, which empties the table.
-        table.expire(
+        table._expire(
           id,
           new VolleyError({
             code: 'TIMEOUT',
-            message: `"${request.path}" timed out after ${request.timeoutMs} ms`,
+            message: `"${request._path}" timed out after ${request._timeoutMs} ms`,
           }),
         );
       } else if (deadline < next) next = deadline;
@@ -93,37 +93,37 @@ export function createRequestTable(
   };
 
   const methods: Omit<RequestTable, keyof ReadonlyMap<unknown, unknown>> = {
-    add(id, request) {
+    _add(id, request) {
       requests.set(id, request);
-      request.timeoutMs ??= defaultTimeoutMs;
-      request.deadline = now() + request.timeoutMs;
-      arm(request.deadline);
+      request._timeoutMs ??= defaultTimeoutMs;
+      request._deadline = now() + request._timeoutMs;
+      arm(request._deadline);
     },
-    take(id) {
+    _take(id) {
       const request = requests.get(id as number);
       requests.delete(id as number);
       return request;
     },
-    expire(id, error) {
-      const request = table.take(id);
+    _expire(id, error) {
+      const request = table._take(id);
       if (!request) return;
       onExpire(id);
-      request.reject(error);
+      request._reject(error);
     },
-    sendAll(send) {
-      for (const request of requests.values()) request.sent = send(request.frame);
+    _sendAll(send) {
+      for (const request of requests.values()) request._sent = send(request._frame);
     },
-    dropped(lost, unreachable) {
+    _dropped(lost, unreachable) {
       for (const [id, request] of requests) {
-        if (unreachable ? !request.resuming : request.sent && !request.retriable) {
+        if (unreachable ? !request._resuming : request._sent && !request._retriable) {
           requests.delete(id);
-          request.reject(lost);
+          request._reject(lost);
         }
         // None of what is left went out on the next socket yet.
-        request.sent = false;
+        request._sent = false;
       }
     },
-    drain() {
+    _drain() {
       const waiting = [...requests.values()];
       requests.clear();
       clearTimeout(timer);

@@ -1,7 +1,7 @@
 import { encodeRequest, paramsFromInput, type SubscriptionAck } from '@volley/core';
 import { onAbort } from './abort.js';
 import { ResyncRequiredError } from './errors.js';
-import { RESUME } from './protocol.js';
+import { Method } from './protocol.js';
 import type { PendingRequest } from './request-table.js';
 import {
   createSubscription,
@@ -13,7 +13,7 @@ import {
 /** A live subscription, as the client tracks it across connections. */
 interface LiveSubscription extends SubscriptionSink {
   /** Starts it again on a new connection with `rpc.resume`, from its position. */
-  resume(): void;
+  _resume(): void;
 }
 
 /**
@@ -26,7 +26,7 @@ export interface SubscriptionTable extends ReadonlyMap<unknown, SubscriptionSink
    * given (the client is closed, or the server unreachable), or with the `TypeError` of an
    * input that is not JSON; an aborted `signal` ends it quietly at once.
    */
-  start(
+  _start(
     id: number,
     path: string,
     input: unknown,
@@ -37,9 +37,9 @@ export interface SubscriptionTable extends ReadonlyMap<unknown, SubscriptionSink
    * The connection dropped: every acknowledged subscription (one whose request no longer
    * `waits`) resumes on the next connection with `rpc.resume`, from its position.
    */
-  resume(waits: (id: number) => boolean): void;
+  _resume(waits: (id: number) => boolean): void;
   /** Forgets every live subscription and returns them, to be failed. */
-  drain(): SubscriptionSink[];
+  _drain(): SubscriptionSink[];
 }
 
 /**
@@ -62,10 +62,10 @@ export function createSubscriptionTable(
 ): SubscriptionTable {
   const live = new Map<number, LiveSubscription>();
   const methods: Omit<SubscriptionTable, keyof ReadonlyMap<unknown, unknown>> = {
-    start(id, path, input, options, refusal) {
+    _start(id, path, input, options, refusal) {
       const { signal, onResumed } = options;
       let off: (() => void) | undefined;
-      const { subscription, sink } = createSubscription(options, (unsubscribed) => {
+      const [subscription, sink] = createSubscription(options, (unsubscribed) => {
         off?.();
         live.delete(id);
         if (unsubscribed) cancel(id);
@@ -78,41 +78,42 @@ export function createSubscriptionTable(
        */
       const send = (frame: string, resumed?: boolean, from?: string) =>
         enqueue(id, {
-          frame,
-          retriable: true,
-          resuming: resumed,
-          path,
-          timeoutMs: options.timeoutMs,
-          resolve: (result) => {
-            const ack = result as SubscriptionAck | undefined;
+          _frame: frame,
+          _retriable: true,
+          _resuming: resumed,
+          _path: path,
+          _timeoutMs: options.timeoutMs,
+          // The result as the server sent it: each member is tested before it is used.
+          _resolve: (ack: SubscriptionAck | undefined) => {
             // A server that says it recovered from another position than ours would leave
             // a gap: only the position we sent counts.
             const recovered = ack?.recovered === true && ack.lastEventId === from;
-            if (typeof ack?.lastEventId === 'string' && !recovered) sink.position = ack.lastEventId;
+            if (typeof ack?.lastEventId === 'string' && !recovered)
+              sink._position = ack.lastEventId;
             if (!resumed) return options.onStarted?.();
             if (onResumed) onResumed({ recovered });
             else if (!recovered && from !== undefined) {
               // Events may be missing and nobody is listening for it: fail rather than go on
               // with a gap.
               cancel(id);
-              sink.fail(new ResyncRequiredError(sink.position));
+              sink._fail(new ResyncRequiredError(sink._position));
             }
           },
-          reject: sink.fail,
+          _reject: sink._fail,
         });
 
       const params = paramsFromInput(input);
-      if (signal?.aborted) sink.complete();
+      if (signal?.aborted) sink._complete();
       else {
         try {
           if (refusal) throw refusal;
           // A TypeError when the input is not JSON (a BigInt, a cycle).
           const frame = encodeRequest(id, path, params);
-          (sink as LiveSubscription).resume = () => {
-            const from = sink.position;
+          (sink as LiveSubscription)._resume = () => {
+            const from = sink._position;
             // JSON leaves out the members that are undefined.
             send(
-              encodeRequest(id, RESUME, { method: path, params, lastEventId: from }),
+              encodeRequest(id, Method.RESUME, { method: path, params, lastEventId: from }),
               true,
               from,
             );
@@ -121,15 +122,15 @@ export function createSubscriptionTable(
           off = onAbort(signal, subscription.unsubscribe);
           send(frame);
         } catch (error) {
-          sink.fail(error);
+          sink._fail(error);
         }
       }
       return subscription;
     },
-    resume(waits) {
-      for (const [id, subscription] of live) if (!waits(id)) subscription.resume();
+    _resume(waits) {
+      for (const [id, subscription] of live) if (!waits(id)) subscription._resume();
     },
-    drain() {
+    _drain() {
       const sinks = [...live.values()];
       live.clear();
       return sinks;

@@ -40,11 +40,11 @@ export interface Subscription<TData> extends AsyncIterable<TData> {
 /** How the client feeds a subscription. Internal. */
 export interface SubscriptionSink {
   /** The position to resume from: the last event id, or the ack's starting point. */
-  position?: string;
-  push(data: unknown, eventId: string | undefined): void;
+  _position?: string;
+  _push(data: unknown, eventId: string | undefined): void;
   /** The server ended it. */
-  complete(): void;
-  fail(error: unknown): void;
+  _complete(): void;
+  _fail(error: unknown): void;
 }
 
 /**
@@ -56,13 +56,13 @@ export interface SubscriptionSink {
 export function createSubscription<TData>(
   options: SubscribeOptions<TData>,
   onEnd: (unsubscribed: boolean) => void,
-): { subscription: Subscription<TData>; sink: SubscriptionSink } {
+): [subscription: Subscription<TData>, sink: SubscriptionSink] {
   const buffer: TData[] = [];
   /** Wakes the iterator waiting for an event or the end. */
   let wake: (() => void) | undefined;
   let ended = false;
   /** The error the iterator throws once it has yielded the buffered events. */
-  let failure: { error: unknown } | undefined;
+  let failure: { _error: unknown } | undefined;
   let iterating = false;
 
   const end = (unsubscribed: boolean) => {
@@ -72,24 +72,24 @@ export function createSubscription<TData>(
   };
 
   const sink: SubscriptionSink = {
-    push(data, eventId) {
+    _push(data, eventId) {
       if (ended) return;
-      if (eventId !== undefined) sink.position = eventId;
+      if (eventId !== undefined) sink._position = eventId;
       if (options.onData) options.onData(data as TData);
       else {
         buffer.push(data as TData);
         wake?.();
       }
     },
-    complete() {
+    _complete() {
       if (ended) return;
       end(false);
       options.onComplete?.();
     },
-    fail(error) {
+    _fail(error) {
       if (ended) return;
       // The iterator throws it after the buffered events; onError hears it at once.
-      if (iterating || !options.onError) failure = { error };
+      if (iterating || !options.onError) failure = { _error: error };
       end(false);
       options.onError?.(error);
     },
@@ -97,7 +97,7 @@ export function createSubscription<TData>(
 
   const subscription: Subscription<TData> = {
     get lastEventId() {
-      return sink.position;
+      return sink._position;
     },
     unsubscribe() {
       if (ended) return;
@@ -112,7 +112,7 @@ export function createSubscription<TData>(
       const events = (async function* () {
         for (;;) {
           while (buffer.length > 0) yield buffer.shift() as TData;
-          if (failure) throw failure.error;
+          if (failure) throw failure._error;
           if (ended) return;
           await new Promise<void>((resolve) => {
             wake = resolve;
@@ -125,11 +125,11 @@ export function createSubscription<TData>(
         // generator's own return() would wait for it.
         return() {
           subscription.unsubscribe();
-          return events.return(undefined);
+          return events.return();
         },
       };
     },
   };
 
-  return { subscription, sink };
+  return [subscription, sink];
 }

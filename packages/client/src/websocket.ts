@@ -25,3 +25,6 @@ export type WebSocketConstructor = new (
 
 /** `readyState` of an open socket, the same in every implementation. */
 export const OPEN = 1;
+
+/** How long the client's `$close()` waits for the closing handshake, in ms, before it drops the socket: 1 s. */
+export const CLOSE_GRACE_MS = 1_000;

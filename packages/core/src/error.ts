@@ -61,19 +61,6 @@ export class VolleyError extends Error {
   }
 
   /**
-   * The `error` member to put on the wire. `expose` adds the stack; only a server in
-   * development should set it.
-   */
-  toErrorObject(expose = false): ErrorObject {
-    const data: ErrorData = { code: this.code };
-    if (this.issues !== undefined) data.issues = this.issues;
-    if (this.data !== undefined) data.details = this.data;
-    if (this.limit !== undefined) data.limit = this.limit;
-    if (expose && this.stack !== undefined) data.stack = this.stack;
-    return { code: this.rpcCode, message: this.message, data };
-  }
-
-  /**
    * Rebuilds an error from a wire `error` object, as the client does. A code name is
    * taken from `data.code` when present, else from the number.
    */

@@ -1,9 +1,30 @@
 // How an error becomes what the client sees, and who hears of it on the server. Nothing
 // internal leaks: an unexpected error reaches the client as a generic -32603 unless the
 // server exposes errors; the real one goes to `onError`.
-import { type ErrorObject, type ProcedureType, toVolleyError } from '@volley/core';
+import {
+  type ErrorData,
+  type ErrorObject,
+  type ProcedureType,
+  toVolleyError,
+  type VolleyError,
+} from '@volley/core';
 import type { Connection } from './connection.js';
 import type { ErrorInfo } from './options.js';
+
+/**
+ * The `error` member of a response (or of `rpc.error`) for `error`: its number, its message,
+ * and in `data` its name with whichever of issues, details (`error.data`) and limit it has.
+ * The cause never goes out; `expose` adds the stack, which only a server in development
+ * should send. The client's `VolleyError.fromErrorObject` reads it back.
+ */
+export function toErrorObject(error: VolleyError, expose = false): ErrorObject {
+  const data: ErrorData = { code: error.code };
+  if (error.issues !== undefined) data.issues = error.issues;
+  if (error.data !== undefined) data.details = error.data;
+  if (error.limit !== undefined) data.limit = error.limit;
+  if (expose && error.stack !== undefined) data.stack = error.stack;
+  return { code: error.rpcCode, message: error.message, data };
+}
 
 /** Tells the server's `onError` (or its default reporter); a throw there is swallowed. */
 export function report(connection: Connection, info: ErrorInfo): void {
@@ -45,5 +66,5 @@ export function errorObject(
       data: { code: volleyError.code, stack: cause.stack },
     };
   }
-  return volleyError.toErrorObject(exposeErrors);
+  return toErrorObject(volleyError, exposeErrors);
 }

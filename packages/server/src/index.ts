@@ -10,6 +10,7 @@ export {
   type DiscoveryOptions,
 } from './discovery.js';
 export type { JsonSchema, JsonSchemaConverter, SchemaSide } from './discovery-schemas.js';
+export { toErrorObject } from './error-mapping.js';
 export { reportToStderr } from './error-reporter.js';
 export {
   DEFAULT_MAX_ISSUES,

@@ -8,7 +8,7 @@ import {
 } from '@volley/core';
 import type { Connection } from './connection.js';
 import { FollowUp, type Outcome } from './dispatch.js';
-import { report } from './error-mapping.js';
+import { report, toErrorObject } from './error-mapping.js';
 import { Handshake } from './handshake.js';
 import { boundIssues } from './issues.js';
 import {
@@ -147,7 +147,7 @@ async function auth(
     if (id !== undefined) {
       text = encodeError(
         id,
-        refused ? volleyError.toErrorObject() : protocolError('INTERNAL_ERROR'),
+        refused ? toErrorObject(volleyError) : protocolError('INTERNAL_ERROR'),
       );
     }
   }

@@ -15,7 +15,7 @@ import { CloseConnectionError } from './close-connection.js';
 import type { Connection } from './connection.js';
 import { pull, push } from './delivery.js';
 import { FollowUp, type Outcome } from './dispatch.js';
-import { errorObject, report } from './error-mapping.js';
+import { errorObject, report, toErrorObject } from './error-mapping.js';
 import { runProcedure } from './procedure-runner.js';
 import { limitError } from './refusals.js';
 import { duplicateId } from './replies.js';
@@ -64,7 +64,7 @@ export async function startSubscription(
       });
       return undefined;
     }
-    return encodeError(null, error.toErrorObject());
+    return encodeError(null, toErrorObject(error));
   }
   const { maxSubscriptions, maxIssues } = connection.config.limits;
   if (connection.calls.subscriptions >= maxSubscriptions) {

@@ -118,6 +118,23 @@ describe('a connection that never opens', () => {
       ['idle', { kind: 'error', code: 1006, reason: 'Error: No service address', error: thrown }],
     ]);
   });
+
+  it('could not be attempted: connection params that are not JSON fail it, and nothing throws', async () => {
+    const server = createServer({ router });
+    const { port } = await server.listen(0, '127.0.0.1');
+    cleanups.push(() => server.close());
+    const failing = client({
+      url: `ws://127.0.0.1:${port}`,
+      connectionParams: { token: 1n },
+      retry: { initialDelayMs: 5, maxAttempts: 1 },
+    });
+    const calls = record(failing);
+    await untilState(failing, 'idle');
+    expect(calls).toEqual([['idle', expect.objectContaining({ kind: 'error', code: 1006 })]]);
+    expect(failing.$lastDisconnect?.error).toBeInstanceOf(TypeError);
+    // No socket was opened for it.
+    expect(server.stats).toMatchObject({ accepted: 0, pending: 0 });
+  });
 });
 
 describe('a connection that opened', () => {

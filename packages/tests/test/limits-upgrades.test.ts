@@ -28,9 +28,10 @@ const timers: Array<ReturnType<typeof setInterval>> = [];
 afterEach(async () => {
   for (const timer of timers.splice(0)) clearInterval(timer);
   for (const socket of sockets.splice(0)) socket.destroy();
+  // What the test made itself goes first: the harness then checks that nothing is left.
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   await harness?.close();
   harness = undefined;
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 /** A TCP socket to the server, and a promise of its close. */

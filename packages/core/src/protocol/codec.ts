@@ -7,10 +7,7 @@ import type { Params, RequestId } from './messages.js';
  * @throws TypeError what `JSON.stringify` throws for `params` that are not JSON (a BigInt, a cycle).
  */
 export function encodeRequest(id: RequestId | undefined, method: string, params?: Params): string {
-  // Built by concatenation: no intermediate object per message.
-  let text = '{"jsonrpc":"2.0"';
-  if (id !== undefined) text += `,"id":${JSON.stringify(id)}`;
-  text += `,"method":${JSON.stringify(method)}`;
-  if (params !== undefined) text += `,"params":${JSON.stringify(params)}`;
-  return `${text}}`;
+  // JSON leaves out the members that are undefined: a notification's `id`, a request's
+  // absent `params`.
+  return JSON.stringify({ jsonrpc: '2.0', id, method, params });
 }

@@ -15,12 +15,6 @@ export function inputFromParams(params: Params | undefined): unknown {
   return params.length === 1 ? params[0] : params;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 /**
  * The inverse of {@link inputFromParams}: a plain object is sent by name, anything
  * else (a primitive, `null`, an array, a `Date`) is wrapped as the only positional
@@ -28,5 +22,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function paramsFromInput(input: unknown): Params | undefined {
   if (input === undefined) return undefined;
-  return isPlainObject(input) ? input : [input];
+  // A plain object's prototype is Object.prototype, or null; a primitive has none here.
+  const proto = typeof input === 'object' && input !== null && Object.getPrototypeOf(input);
+  return proto === Object.prototype || proto === null ? (input as Params) : [input];
 }

@@ -235,13 +235,17 @@ export function openRaw(
     opened = resolve;
     failed = reject;
   });
+  /** Why the socket failed, if it said (ws names a refused upgrade's HTTP status here). */
+  let error: unknown;
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
     socket.onclose = (event: { code: number; reason: string }) => {
-      failed(new Error(`Closed before it opened: ${event.code}`));
+      failed(error ?? new Error(`Closed before it opened: ${event.code}`));
       resolve({ code: event.code, reason: String(event.reason) });
     };
   });
-  socket.onerror = () => {};
+  socket.onerror = (event: { error?: unknown }) => {
+    error ??= event.error;
+  };
   socket.onopen = () => opened();
   socket.onmessage = (event: { data: unknown }) => {
     const text = String(event.data);
