@@ -15,6 +15,7 @@ const IN_MEMORY_SUITES = [
   'limits-init-timeout',
   'limits-rate',
   'limits-subscriptions',
+  'limits-values',
 ];
 
 export default defineConfig({

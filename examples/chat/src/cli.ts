@@ -1,4 +1,4 @@
-// A terminal chat client: `pnpm cli -- --name Ada --room lobby [--url ws://localhost:3001]`.
+// A terminal chat client: `pnpm --filter chat-example cli --name Ada [--room lobby] [--url ws://localhost:3001]`.
 // Lines you type are sent to the room; messages in the room are printed as they arrive.
 // While the server cannot be reached it says why on stderr and keeps trying; a line typed
 // meanwhile is refused at once instead of waiting. Ctrl-D, Ctrl-C or SIGTERM leaves.

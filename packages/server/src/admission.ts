@@ -4,8 +4,14 @@ import { CLOSE_CODES } from '@volley/core';
 import type { Connection } from './connection.js';
 import { dispatchFrame } from './dispatch.js';
 import { FrameQueue } from './frame-queue.js';
-import { scanFrame, TOO_DEEP } from './frame-scan.js';
-import { batchTooLong, rateLimitedBinary, rateLimitedReply, tooDeep } from './refusals.js';
+import { scanFrame, TOO_DEEP, withinValues } from './frame-scan.js';
+import {
+  batchTooLong,
+  rateLimitedBinary,
+  rateLimitedReply,
+  tooDeep,
+  tooManyValues,
+} from './refusals.js';
 import { BINARY_FRAME_TEXT } from './replies.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -86,6 +92,11 @@ export class Admission {
     // [1001 messages] → {"id":null,"error":{"code":-32013,"data":{"limit":"maxBatchLength"}}}
     if (count > limits.maxBatchLength) {
       outbound.send(batchTooLong(count, limits.maxBatchLength));
+      return;
+    }
+    // [0,0,0,... 20,000 values] → {"id":1,"error":{"code":-32013,"data":{"limit":"maxValues"}}}
+    if (!withinValues(text, limits.maxValues)) {
+      outbound.send(tooManyValues(text, limits.maxValues));
       return;
     }
     // over the rate limit: {"id":1,"error":{"code":-32029,"data":{"limit":"rateLimit"}}}

@@ -151,3 +151,34 @@ export function rawIds(text: string): Array<string | undefined> {
   }
   return ids;
 }
+
+/**
+ * Whether every message of a frame holds at most `maxValues` array elements and object
+ * members, counted as the commas between them (outside strings) — each member of a batch
+ * on its own. One native `indexOf` pass over the commas settles the common case; only a
+ * frame with more commas than that in all is walked character by character.
+ */
+export function withinValues(text: string, maxValues: number): boolean {
+  let commas = 0;
+  for (let at = text.indexOf(','); at !== -1; at = text.indexOf(',', at + 1)) {
+    if (++commas > maxValues) break;
+  }
+  if (commas <= maxValues) return true;
+  let index = 0;
+  while (isSpace(text.charCodeAt(index))) index++;
+  const batch = text.charCodeAt(index) === OPEN_ARRAY;
+  let depth = 0;
+  let count = 0;
+  for (; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === QUOTE) index = stringEnd(text, index) - 1;
+    else if (code === OPEN_ARRAY || code === OPEN_OBJECT) depth++;
+    else if (code === CLOSE_ARRAY || code === CLOSE_OBJECT) depth--;
+    else if (code === COMMA) {
+      // A comma between a batch's members starts the next message's count.
+      if (batch && depth === 1) count = 0;
+      else if (++count > maxValues) return false;
+    }
+  }
+  return true;
+}

@@ -30,6 +30,18 @@ export const DEFAULT_MAX_DEPTH = 64;
 export const DEFAULT_MAX_BATCH_LENGTH = 1_000;
 
 /**
+ * Most values one message may hold: array elements and object members, counted as the
+ * commas between them before the frame is parsed (each member of a batch on its own):
+ * 10,000. A message with more is answered with `PAYLOAD_TOO_LARGE` (-32013) and
+ * `data.limit: "maxValues"`, and nothing in it runs. It bounds what one message can make
+ * the server do before a procedure runs: a schema checks every value it is given and
+ * reports an issue for each it rejects, and a 1 MiB array of 500,000 wrong values keeps
+ * a core busy for seconds (about 5 µs per issue). Raise it for bulk payloads (a schema's
+ * own `.max()` then bounds them cheaply), or send those as bytes.
+ */
+export const DEFAULT_MAX_VALUES = 10_000;
+
+/**
  * Most queries and mutations one connection may have running at once, notifications
  * included: 1,024. One more is answered with `TOO_MANY_REQUESTS` (-32029),
  * `data.limit: "maxInFlight"`, without running (a notification is dropped and reported
@@ -143,6 +155,8 @@ export interface LimitOptions {
   maxDepth?: number | undefined;
   /** See {@link DEFAULT_MAX_BATCH_LENGTH}. */
   maxBatchLength?: number | undefined;
+  /** See {@link DEFAULT_MAX_VALUES}. */
+  maxValues?: number | undefined;
   /** See {@link DEFAULT_MAX_IN_FLIGHT}. */
   maxInFlight?: number | undefined;
   /** See {@link DEFAULT_MAX_SUBSCRIPTIONS}. */
@@ -183,6 +197,7 @@ export interface Limits {
   maxPayload: number;
   maxDepth: number;
   maxBatchLength: number;
+  maxValues: number;
   maxInFlight: number;
   maxSubscriptions: number;
   rateLimit: RateLimit | false;
@@ -235,6 +250,7 @@ export function resolveLimits(options: LimitOptions): { limits: Limits; server: 
     maxPayload: positive('maxPayload', options.maxPayload, DEFAULT_MAX_PAYLOAD),
     maxDepth: positive('maxDepth', options.maxDepth, DEFAULT_MAX_DEPTH),
     maxBatchLength: positive('maxBatchLength', options.maxBatchLength, DEFAULT_MAX_BATCH_LENGTH),
+    maxValues: positive('maxValues', options.maxValues, DEFAULT_MAX_VALUES),
     maxInFlight: positive('maxInFlight', options.maxInFlight, DEFAULT_MAX_IN_FLIGHT),
     maxSubscriptions: positive(
       'maxSubscriptions',

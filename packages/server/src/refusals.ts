@@ -25,6 +25,22 @@ export function tooDeep(text: string, maxDepth: number): string {
   );
 }
 
+/**
+ * A message with more values than `maxValues`, refused unparsed (its schema would have to
+ * look at each, and report an issue for each it rejects): `PAYLOAD_TOO_LARGE` with the
+ * request's id when it can be read from the start of the text, else `null`.
+ */
+export function tooManyValues(text: string, maxValues: number): string {
+  return encodeError(
+    leadingId(text),
+    limitError(
+      'PAYLOAD_TOO_LARGE',
+      'maxValues',
+      `More than ${maxValues} values (array elements and object members) in one message`,
+    ),
+  );
+}
+
 /** A batch longer than `maxBatchLength`, refused unparsed and whole. */
 export function batchTooLong(length: number, maxBatchLength: number): string {
   return encodeError(
