@@ -39,6 +39,14 @@ export {
   type OriginCheck,
   type RateLimit,
 } from './limits.js';
+export type {
+  CallOutcome,
+  LimitName,
+  ObservedCall,
+  ObservedConnection,
+  RefusalReason,
+  ServerObserver,
+} from './observer.js';
 export {
   createMemoryPair,
   type MemoryClientEnd,
