@@ -418,7 +418,10 @@ export function createAggregator(options: AggregatorOptions = {}): Aggregator {
         limits: [...limits]
           .map(([limit, count]) => ({ limit, total: count.total, recent: count.recent(slot) }))
           .sort((a, b) => b.recent - a.recent || b.total - a.total),
-        events: { delivered: rate(delivered, slot, seconds), dropped: rate(dropped, slot, seconds) },
+        events: {
+          delivered: rate(delivered, slot, seconds),
+          dropped: rate(dropped, slot, seconds),
+        },
         bytes: { in: rate(bytesIn, slot, seconds), out: rate(bytesOut, slot, seconds) },
         engine: {
           publishFailures: { total: publishFailures.total, recent: publishFailures.recent(slot) },

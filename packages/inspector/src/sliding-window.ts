@@ -34,7 +34,10 @@ export class SlotClock {
    */
   coveredSeconds(now: number): number {
     const slotStart = this.slot(now) * this.slotMs;
-    const covered = Math.min((WINDOW_SLOTS - 1) * this.slotMs + (now - slotStart), now - this.#startedAt);
+    const covered = Math.min(
+      (WINDOW_SLOTS - 1) * this.slotMs + (now - slotStart),
+      now - this.#startedAt,
+    );
     return Math.max(covered, 1000) / 1000;
   }
 }

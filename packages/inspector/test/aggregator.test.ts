@@ -26,7 +26,12 @@ function call(
   ms: number,
   error?: string,
 ) {
-  const end = aggregator.callStarted?.({ connectionId: 'c0', path, type: 'query', trace: undefined });
+  const end = aggregator.callStarted?.({
+    connectionId: 'c0',
+    path,
+    type: 'query',
+    trace: undefined,
+  });
   end?.(error === undefined ? { ok: true } : { ok: false, code: -32600, name: error }, ms);
 }
 
