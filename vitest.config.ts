@@ -29,6 +29,7 @@ export default defineConfig({
       { find: /^@volley\/client$/, replacement: source('./packages/client/src/index.ts') },
       { find: /^@volley\/redis$/, replacement: source('./packages/redis/src/index.ts') },
       { find: /^@volley\/react$/, replacement: source('./packages/react/src/index.ts') },
+      { find: /^@volley\/inspector$/, replacement: source('./packages/inspector/src/index.ts') },
     ],
   },
   test: {

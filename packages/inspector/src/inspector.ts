@@ -111,6 +111,15 @@ function normalisePath(path: string): string {
   return path.replace(/\/+$/, '');
 }
 
+/** Reads a positive integer option, or its default. */
+function count(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new TypeError(`createInspector: \`${name}\` must be a positive integer`);
+  }
+  return value;
+}
+
 /** The default origin check: a browser's `Origin` must be the page's own (its host is `Host`). */
 function sameOrigin(origin: string | undefined, request: IncomingMessage): boolean {
   if (origin === undefined) return true; // not a browser: `authorize` decides alone
@@ -155,8 +164,17 @@ export function createInspector(options: InspectorOptions): Inspector {
   const livePath = `${prefix}/live`;
   const assets = loadPageAssets();
   const onError = options.onError === false ? () => {} : (options.onError ?? reportToStderr);
-  const maxPresenceTopics = options.maxPresenceTopics ?? DEFAULT_MAX_PRESENCE_TOPICS;
-  const maxPresenceMembers = options.maxPresenceMembers ?? DEFAULT_MAX_PRESENCE_MEMBERS;
+  const maxPresenceTopics = count(
+    'maxPresenceTopics',
+    options.maxPresenceTopics,
+    DEFAULT_MAX_PRESENCE_TOPICS,
+  );
+  const maxPresenceMembers = count(
+    'maxPresenceMembers',
+    options.maxPresenceMembers,
+    DEFAULT_MAX_PRESENCE_MEMBERS,
+  );
+  const intervalMs = count('intervalMs', options.intervalMs, DEFAULT_INTERVAL_MS);
   const refusal =
     options.challenge === undefined
       ? ([403, 'Forbidden', {}] as const)
@@ -179,10 +197,7 @@ export function createInspector(options: InspectorOptions): Inspector {
   }
 
   const live = createServer({
-    router: createInspectorRouter(
-      { snapshot, onChange: aggregator.onChange },
-      options.intervalMs ?? DEFAULT_INTERVAL_MS,
-    ),
+    router: createInspectorRouter({ snapshot, onChange: aggregator.onChange }, intervalMs),
     allowedOrigins: options.allowedOrigins ?? sameOrigin,
     maxConnections: options.maxConnections ?? DEFAULT_MAX_INSPECTOR_CONNECTIONS,
     maxPayload: INSPECTOR_MAX_PAYLOAD,
