@@ -39,14 +39,6 @@ export {
   type OriginCheck,
   type RateLimit,
 } from './limits.js';
-export type {
-  CallOutcome,
-  LimitName,
-  ObservedCall,
-  ObservedConnection,
-  RefusalReason,
-  ServerObserver,
-} from './observer.js';
 export {
   createMemoryPair,
   type MemoryClientEnd,
