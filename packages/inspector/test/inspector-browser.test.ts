@@ -81,7 +81,7 @@ it('shows a live connection count in Chromium that changes when a client connect
   timeout: 120_000,
 }, async () => {
   browser = await launchChromium(); // first, so a missing browser fails at once
-  app = createServer({ router, onError: false });
+  app = createServer({ router, onError: false, maxSubscriptions: 2 });
   inspector = createInspector({
     server: app,
     authorize: (request) => request.headers.cookie === `${COOKIE.name}=${COOKIE.value}`,
@@ -130,18 +130,25 @@ it('shows a live connection count in Chromium that changes when a client connect
     client.room.subscribe(room, { onStarted: () => started.resolve() });
     await within(started.promise, `a subscription to ${room}`);
   }
+  // A third subscription is one too many for Bob: a limit hit.
+  const refused = deferred<unknown>();
+  bob.room.subscribe('general', { onError: (error) => refused.resolve(error) });
+  expect(await within(refused.promise, 'the refused subscription')).toMatchObject({
+    limit: 'maxSubscriptions',
+  });
   for (let index = 0; index < 20; index++) await ada.greet.query(`Ada ${index}`);
   await ada.send.mutate({ room: 'lobby', text: 'Hello, lobby' });
   await expect(bob.send.mutate({ room: 'lobby', text: '' })).rejects.toThrow();
   await expectOpen(page, 2);
   await page.locator('#topics td', { hasText: 'room:lobby' }).waitFor(WAIT);
   await page.locator('#topics td', { hasText: 'ada, bob' }).waitFor(WAIT);
-  await page.locator('#procedures td', { hasText: 'BAD_REQUEST' }).waitFor(WAIT);
+  await page.locator('#procedures td', { hasText: 'INVALID_PARAMS' }).waitFor(WAIT);
+  await page.locator('#limits td', { hasText: 'maxSubscriptions' }).waitFor(WAIT);
   expect(await page.locator('#origins tbody tr').count()).toBe(2);
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
   // One leaves: the count goes down again.
   await bob.$close();
   await expectOpen(page, 1);
   expect(pageErrors).toEqual([]);
-  await page.screenshot({ path: SCREENSHOT, fullPage: true });
 });

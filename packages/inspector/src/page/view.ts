@@ -197,7 +197,7 @@ export function createView(document: Document) {
             right(number(snapshot.engine.publishFailures.recent, 0)),
             right(number(snapshot.engine.publishFailures.total, 0)),
           ],
-          ['Engine reconnections', null, right(number(snapshot.engine.reconnections, 0))],
+          ['Engine reconnections', right('–'), right(number(snapshot.engine.reconnections, 0))],
         ],
         '',
       );
