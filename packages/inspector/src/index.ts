@@ -21,6 +21,7 @@ export {
   INSPECTOR_MAX_PAYLOAD,
   type Inspector,
   type InspectorOptions,
+  type WatchableEngine,
 } from './inspector.js';
 export type { Percentiles } from './latency-histogram.js';
 export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './page-assets.js';

@@ -9,7 +9,12 @@ import {
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createServer, type OriginCheck, type VolleyServer } from '@volley/server';
+import {
+  createServer,
+  type OriginCheck,
+  type ServerObserver,
+  type VolleyServer,
+} from '@volley/server';
 import { type AggregatorOptions, createAggregator } from './aggregator.js';
 import { loadPageAssets, sendAsset, sendText } from './page-assets.js';
 import {
@@ -31,6 +36,14 @@ export const INSPECTOR_MAX_PAYLOAD = 16 * 1024;
 /** Decides whether a request may see the inspector: the page, its files and its WebSocket. */
 export type Authorize = (request: IncomingMessage) => boolean | Promise<boolean>;
 
+/** A pub/sub engine that can be watched (`PubSubEngine.observe`). */
+export interface WatchableEngine {
+  /** Attaches an observer of its publish failures and reconnections; returns a detach function. */
+  observe?:
+    | ((observer: Pick<ServerObserver, 'publishFailed' | 'engineReconnected'>) => () => void)
+    | undefined;
+}
+
 /** Options of {@link createInspector}. */
 export interface InspectorOptions extends Omit<AggregatorOptions, 'now'> {
   /** The Volley server to inspect. The inspector attaches an observer to it (`server.observe`). */
@@ -49,6 +62,11 @@ export interface InspectorOptions extends Omit<AggregatorOptions, 'now'> {
    * refusal is 401 with this header, so that a browser asks for credentials. Default: 403.
    */
   challenge?: string | undefined;
+  /**
+   * Pub/sub engines to watch too (such as `createRedisEngine()`'s): their failed publishes
+   * and reconnections show on the page. An engine without `observe` is left alone.
+   */
+  engines?: readonly WatchableEngine[] | undefined;
   /** Who is present in a topic; when given, the page lists members beside each topic. */
   presence?: PresenceSource | undefined;
   /** See {@link DEFAULT_MAX_PRESENCE_TOPICS}. */
@@ -202,7 +220,12 @@ export function createInspector(options: InspectorOptions): Inspector {
     maxConnections: options.maxConnections ?? DEFAULT_MAX_INSPECTOR_CONNECTIONS,
     maxPayload: INSPECTOR_MAX_PAYLOAD,
   });
-  const detachObserver = server.observe(aggregator);
+  const detachers = new Set<() => void>();
+  detachers.add(server.observe(aggregator));
+  for (const engine of options.engines ?? []) {
+    const detach = engine.observe?.(aggregator);
+    if (detach !== undefined) detachers.add(detach);
+  }
 
   /** Whether `request` may see the inspector; `undefined` when `authorize` failed. */
   async function allowed(request: IncomingMessage): Promise<boolean | undefined> {
@@ -286,7 +309,6 @@ export function createInspector(options: InspectorOptions): Inspector {
     return true;
   }
 
-  const detachers = new Set<() => void>();
   const ownServers: HttpServer[] = [];
 
   function attach(http: HttpServer | HttpsServer): () => void {
@@ -324,7 +346,6 @@ export function createInspector(options: InspectorOptions): Inspector {
 
   let closing: Promise<void> | undefined;
   async function shutdown(): Promise<void> {
-    detachObserver();
     for (const detach of [...detachers]) detach();
     const closed = ownServers.map(
       (http) => new Promise<void>((resolve) => http.close(() => resolve())),

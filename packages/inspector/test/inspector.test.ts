@@ -16,6 +16,7 @@ import {
   type InspectorOptions,
   type InspectorRouter,
   type InspectorSnapshot,
+  type WatchableEngine,
 } from '../src/index.js';
 import { CONTENT_SECURITY_POLICY } from '../src/page-assets.js';
 
@@ -170,6 +171,28 @@ describe('createInspector', () => {
   it('refuses a path that does not start with /', () => {
     const server = createServer({ router: appRouter });
     expect(() => createInspector({ server, authorize, path: 'inspector' })).toThrow(TypeError);
+  });
+
+  it('watches the engines it is given, and lets them go when closed', async () => {
+    let watcher: Parameters<NonNullable<WatchableEngine['observe']>>[0] | undefined;
+    const engine: WatchableEngine = {
+      observe(observer) {
+        watcher = observer;
+        return () => {
+          watcher = undefined;
+        };
+      },
+    };
+    app = createServer({ router: appRouter });
+    inspector = createInspector({ server: app, authorize, engines: [engine, {}] });
+    watcher?.publishFailed?.('room:lobby', new Error('Redis is down'));
+    watcher?.engineReconnected?.('redis');
+    expect((await inspector.snapshot()).engine).toEqual({
+      publishFailures: { total: 1, recent: 1 },
+      reconnections: 1,
+    });
+    await inspector.close();
+    expect(watcher).toBeUndefined();
   });
 });
 
