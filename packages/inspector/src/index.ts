@@ -30,6 +30,7 @@ export {
   DEFAULT_MAX_PRESENCE_TOPICS,
   MAX_LABEL_LENGTH,
   PRESENCE_TIMEOUT_MS,
+  type PresenceProvider,
   type PresenceSource,
 } from './presence.js';
 export {

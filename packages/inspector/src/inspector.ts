@@ -20,6 +20,7 @@ import { loadPageAssets, sendAsset, sendText } from './page-assets.js';
 import {
   DEFAULT_MAX_PRESENCE_MEMBERS,
   DEFAULT_MAX_PRESENCE_TOPICS,
+  type PresenceProvider,
   type PresenceSource,
   presenceOf,
 } from './presence.js';
@@ -67,8 +68,11 @@ export interface InspectorOptions extends Omit<AggregatorOptions, 'now'> {
    * and reconnections show on the page. An engine without `observe` is left alone.
    */
   engines?: readonly WatchableEngine[] | undefined;
-  /** Who is present in a topic; when given, the page lists members beside each topic. */
-  presence?: PresenceSource | undefined;
+  /**
+   * Who is present in a topic: a function, or a pub/sub with presence (`presence: rooms`).
+   * When given, the page lists the members beside each of the busiest topics.
+   */
+  presence?: PresenceSource | PresenceProvider | undefined;
   /** See {@link DEFAULT_MAX_PRESENCE_TOPICS}. */
   maxPresenceTopics?: number | undefined;
   /** See {@link DEFAULT_MAX_PRESENCE_MEMBERS}. */

@@ -6,11 +6,22 @@ import type { PresenceSnapshot } from './snapshot.js';
 
 /**
  * Who is present in `topic`: any iterable of members (or a promise of one). A member is
- * shown as itself if it is a string or a number, as its `id` (or else `name`) if it has a
- * string one, and otherwise as its JSON; each label is cut at {@link MAX_LABEL_LENGTH}.
+ * shown as itself if it is a string or a number, as its `id` (with `data.name` when it is a
+ * string) or else its `name` if it has a string one, and otherwise as its JSON; each label
+ * is cut at {@link MAX_LABEL_LENGTH}.
  * It may throw or reject: the page then says why for that topic.
  */
 export type PresenceSource = (topic: string) => Iterable<unknown> | Promise<Iterable<unknown>>;
+
+/**
+ * Something with a `presence(topic)` method, such as a `createPubSub()` whose engine has
+ * presence: its members (`{ id, data }`) show as their `id`, with `data.name` beside it
+ * when there is one.
+ */
+export interface PresenceProvider {
+  /** Who is present in `topic`. */
+  presence(topic: string): Iterable<unknown> | Promise<Iterable<unknown>>;
+}
 
 /** Default `maxPresenceTopics`: the busiest topics whose presence each snapshot asks for. */
 export const DEFAULT_MAX_PRESENCE_TOPICS = 20;
@@ -27,8 +38,10 @@ function labelOf(member: unknown): string {
   if (typeof member === 'string') label = member;
   else if (typeof member === 'number' || typeof member === 'bigint') label = String(member);
   else if (member !== null && typeof member === 'object') {
-    const { id, name } = member as { id?: unknown; name?: unknown };
-    if (typeof id === 'string') label = id;
+    const { id, name, data } = member as { id?: unknown; name?: unknown; data?: unknown };
+    const shown = (data as { name?: unknown } | null | undefined)?.name;
+    if (typeof id === 'string' && typeof shown === 'string') label = `${shown} (${id})`;
+    else if (typeof id === 'string') label = id;
     else if (typeof name === 'string') label = name;
     else label = safeJson(member);
   } else label = String(member);
@@ -60,12 +73,13 @@ async function withDeadline<T>(promise: Promise<T>): Promise<T> {
 
 /** Asks `source` who is in `topic`, and bounds the answer to `maxMembers` labels. */
 export async function presenceOf(
-  source: PresenceSource,
+  source: PresenceSource | PresenceProvider,
   topic: string,
   maxMembers: number,
 ): Promise<PresenceSnapshot> {
   try {
-    const members = await withDeadline(Promise.resolve().then(() => source(topic)));
+    const ask = () => (typeof source === 'function' ? source(topic) : source.presence(topic));
+    const members = await withDeadline(Promise.resolve().then(ask));
     const labels: string[] = [];
     let count = 0;
     for (const member of members) {

@@ -124,14 +124,16 @@ export function createView(document: Document) {
           ? null
           : row.presence.error !== undefined
             ? { text: `unavailable: ${row.presence.error}`, className: 'bad' }
-            : {
-                text:
-                  row.presence.members.join(', ') +
-                  (row.presence.count > row.presence.members.length
-                    ? ` and ${row.presence.count - row.presence.members.length} more`
-                    : ''),
-                className: 'members',
-              },
+            : row.presence.count === 0
+              ? null
+              : {
+                  text:
+                    row.presence.members.join(', ') +
+                    (row.presence.count > row.presence.members.length
+                      ? ` and ${row.presence.count - row.presence.members.length} more`
+                      : ''),
+                  className: 'members',
+                },
       ]);
       if (subscriptions.otherTopics > 0)
         topics.push([right('(other topics)', 'empty'), subscriptions.otherTopics, null]);
