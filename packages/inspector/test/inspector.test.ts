@@ -9,7 +9,7 @@ import { createPubSub, createServer, type VolleyServer } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { z } from 'zod';
-import { deferred, within } from '../../tests/test/helpers/harness.js';
+import { deferred, startHarness, within } from '../../tests/test/helpers/harness.js';
 import {
   createInspector,
   type Inspector,
@@ -321,17 +321,22 @@ describe('the live WebSocket', () => {
     expect(seen.subscriptions.open).toBe(1);
   });
 
-  it('serves on a port of its own', async () => {
-    app = createServer({ router: appRouter, onError: false });
-    inspector = createInspector({ server: app, authorize, path: '/' });
-    const { port } = await inspector.listen(0, '127.0.0.1');
-    expect((await get(`http://127.0.0.1:${port}/`)).status).toBe(403);
-    expect((await get(`http://127.0.0.1:${port}/`, { cookie: COOKIE })).status).toBe(200);
-    expect(await tryUpgrade(`ws://127.0.0.1:${port}/live`, {})).toBe(403);
-    const snapshots = watch(`ws://127.0.0.1:${port}/live`);
-    await snapshots.until('a first snapshot', (s) => s.connections.open === 0);
-    const served = await app.listen(0, '127.0.0.1'); // the app on another port, every path
-    await appClient(`127.0.0.1:${served.port}`, 'https://other.example').greet.query('Bob');
-    await snapshots.until('the app’s client', (s) => s.connections.open === 1);
+  it('serves on a port of its own, and leaves no timer, call or subscription behind', async () => {
+    const harness = await startHarness({ router: appRouter, onError: false });
+    try {
+      inspector = createInspector({ server: harness.server, authorize, path: '/' });
+      const { port } = await inspector.listen(0, '127.0.0.1');
+      expect((await get(`http://127.0.0.1:${port}/`)).status).toBe(403);
+      expect((await get(`http://127.0.0.1:${port}/`, { cookie: COOKIE })).status).toBe(200);
+      expect(await tryUpgrade(`ws://127.0.0.1:${port}/live`, {})).toBe(403);
+      const snapshots = watch(`ws://127.0.0.1:${port}/live`);
+      await snapshots.until('a first snapshot', (s) => s.connections.open === 0);
+      expect(await harness.client().greet.query('Bob')).toBe('Hello, Bob');
+      await snapshots.until('the app’s client', (s) => s.connections.open === 1);
+      await Promise.all(clients.splice(0).map((client) => client.$close()));
+      await inspector.close();
+    } finally {
+      await harness.close(); // fails on a timer still waiting: the snapshot loop's, say
+    }
   });
 });
