@@ -154,7 +154,7 @@ export function createServer<TRouter extends AnyRouter>(
     onAccepted(connection) {
       pending.delete(connection);
       if (accepted.size >= serverLimits.maxConnections) {
-        connection.close(1013, 'Server is full: try again later');
+        connection.close(CLOSE_CODES.TRY_AGAIN_LATER, 'Server is full: try again later');
         return;
       }
       accepted.add(connection);
@@ -237,7 +237,10 @@ export function createServer<TRouter extends AnyRouter>(
     if (pending.size >= serverLimits.maxPendingConnections) {
       const evicted = oldestSilent(pending) ?? (pending.values().next().value as Connection);
       pending.delete(evicted);
-      evicted.close(1013, 'Too many connections waiting to be accepted: try again later');
+      evicted.close(
+        CLOSE_CODES.TRY_AGAIN_LATER,
+        'Too many connections waiting to be accepted: try again later',
+      );
     }
     pending.add(connection);
     return true;
