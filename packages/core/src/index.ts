@@ -73,6 +73,7 @@ export { checkRequest, isRequest, isResponse } from './protocol/validate.js';
 // ── For engine and stream authors: the pub/sub and stream contracts ──────────────────
 export type {
   Backlog,
+  EngineObserver,
   PubSubEngine,
   TopicEvent,
   TopicListener,

@@ -4,6 +4,7 @@ import { type Activity, CallTable } from './call-table.js';
 import type { Discovery } from './discovery.js';
 import { Handshake } from './handshake.js';
 import type { Limits } from './limits.js';
+import type { ObservedConnection, ServerObserver } from './observer.js';
 import type { ErrorInfo } from './options.js';
 import { type CongestionListener, Outbound } from './outbound.js';
 import { closeReason } from './replies.js';
@@ -24,8 +25,17 @@ export interface ConnectionConfig {
   createsContext: boolean;
   /** Answers `rpc.discover`; `undefined` when the server turned discovery off. */
   discovery: Discovery | undefined;
-  /** Told when a connection is accepted (its context is ready). */
-  onAccepted(connection: Connection): void;
+  /**
+   * The server's observers as one (see `observer-set.ts`), or `undefined` when none is
+   * attached: every step that reports reads it here, so attaching one later reaches
+   * every connection.
+   */
+  observer: ServerObserver | undefined;
+  /**
+   * Told when a connection is accepted (its context is ready). Returns `false` when the
+   * server turns it away after all (it is full): the connection is then closing.
+   */
+  onAccepted(connection: Connection): boolean;
   /** Told once when a connection's socket has closed. */
   onClosed(connection: Connection): void;
 }
@@ -45,6 +55,8 @@ export class Connection implements TransportEvents, CongestionListener {
   readonly config: ConnectionConfig;
   /** The client's address, when known (for limits and `onError`). */
   readonly clientAddress: string | undefined;
+  /** The upgrade request's `Origin` header, when it had one (for observers). */
+  readonly origin: string | undefined;
   readonly transport: ServerTransport;
   readonly outbound: Outbound;
   readonly admission: Admission;
@@ -57,6 +69,8 @@ export class Connection implements TransportEvents, CongestionListener {
   /** Builds the context from connection params; may return a promise, may throw to refuse. */
   readonly makeContext: (connectionParams: unknown) => unknown;
   #accepted = false;
+  /** Accepted and counted by the server (not turned away as it was accepted). */
+  #counted = false;
   #closed = false;
   #silent = true;
   /** `HOLD` bits: why the socket is not being read. */
@@ -69,21 +83,34 @@ export class Connection implements TransportEvents, CongestionListener {
     id: string,
     config: ConnectionConfig,
     clientAddress: string | undefined,
+    origin: string | undefined,
     makeContext: (connectionParams: unknown) => unknown,
     makeTransport: TransportFactory,
   ) {
     this.id = id;
     this.config = config;
     this.clientAddress = clientAddress;
+    this.origin = origin;
     this.makeContext = makeContext;
     this.calls = new CallTable(config.activity);
     this.transport = makeTransport(this);
     this.outbound = new Outbound(this.transport, config.limits.highWaterMark, this);
     this.admission = new Admission(this);
+    config.observer?.connectionOpened?.(this.observed());
     // The first frame always goes to the handshake (it may be rpc.init); a server without
     // createContext accepts the connection now, so it is never held to the init timeout.
     this.handshake = Handshake.open(this);
     if (!config.createsContext) this.accept({});
+  }
+
+  /** The server's observer, if any: transports report bytes to it (see `TransportEvents`). */
+  get observer(): ServerObserver | undefined {
+    return this.config.observer;
+  }
+
+  /** The connection as observers see it (made at each ask: connection events are rare). */
+  observed(): ObservedConnection {
+    return { connectionId: this.id, clientAddress: this.clientAddress, origin: this.origin };
   }
 
   /** Whether the connection has been accepted. */
@@ -106,7 +133,8 @@ export class Connection implements TransportEvents, CongestionListener {
     this.ctx = ctx;
     if (this.#accepted) return;
     this.#accepted = true;
-    this.config.onAccepted(this);
+    this.#counted = this.config.onAccepted(this);
+    if (this.#counted) this.config.observer?.connectionAccepted?.(this.observed());
   }
 
   /** A frame from the transport: `undefined` for a binary one. */
@@ -133,6 +161,11 @@ export class Connection implements TransportEvents, CongestionListener {
   /** The peer fell behind: stop reading it until it catches up. */
   congested(): void {
     this.hold(HOLD.congestion);
+    const observer = this.config.observer;
+    if (observer !== undefined) {
+      observer.limitHit?.('highWaterMark', this.id);
+      observer.backpressurePaused?.(this.id);
+    }
   }
 
   /** The peer caught up: read again, and serve what was held meanwhile. */
@@ -166,8 +199,8 @@ export class Connection implements TransportEvents, CongestionListener {
     return this.#closedPromise;
   }
 
-  /** The transport's socket has closed. */
-  onClose(): void {
+  /** The transport's socket has closed, with `code` (1006 when the transport does not say). */
+  onClose(code = 1006): void {
     if (this.#closed) return;
     this.#closed = true;
     this.handshake?.closed();
@@ -176,5 +209,6 @@ export class Connection implements TransportEvents, CongestionListener {
     this.calls.stopAll();
     this.#resolveClosed?.();
     this.config.onClosed(this);
+    this.config.observer?.connectionClosed?.(this.observed(), code, this.#counted);
   }
 }

@@ -137,5 +137,5 @@ function dispatchOne(
   const fallback = secondReading(params);
   return procedure.type === 'subscription'
     ? startSubscription(connection, id, procedure, method, input, fallback)
-    : runCall(connection, id, procedure, method, input, fallback);
+    : runCall(connection, id, procedure, method, input, fallback, request);
 }
