@@ -141,5 +141,5 @@ function dispatchOne(
   const fallback = secondReading(params);
   return procedure.type === 'subscription'
     ? startSubscription(connection, id, procedure, method, input, fallback, undefined, budget)
-    : runCall(connection, id, procedure, method, input, fallback, budget);
+    : runCall(connection, id, procedure, method, input, fallback, budget, request);
 }
