@@ -9,12 +9,8 @@ import {
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import {
-  createServer,
-  type OriginCheck,
-  type ServerObserver,
-  type VolleyServer,
-} from '@volley/server';
+import type { PubSubEngine } from '@volley/core';
+import { createServer, type OriginCheck, type VolleyServer } from '@volley/server';
 import { type AggregatorOptions, createAggregator } from './aggregator.js';
 import { loadPageAssets, sendAsset, sendText } from './page-assets.js';
 import {
@@ -37,13 +33,8 @@ export const INSPECTOR_MAX_PAYLOAD = 16 * 1024;
 /** Decides whether a request may see the inspector: the page, its files and its WebSocket. */
 export type Authorize = (request: IncomingMessage) => boolean | Promise<boolean>;
 
-/** A pub/sub engine that can be watched (`PubSubEngine.observe`). */
-export interface WatchableEngine {
-  /** Attaches an observer of its publish failures and reconnections; returns a detach function. */
-  observe?:
-    | ((observer: Pick<ServerObserver, 'publishFailed' | 'engineReconnected'>) => () => void)
-    | undefined;
-}
+/** A pub/sub engine that can be watched: any `PubSubEngine` (only `observe` is used). */
+export type WatchableEngine = Pick<PubSubEngine, 'observe'>;
 
 /** Options of {@link createInspector}. */
 export interface InspectorOptions extends Omit<AggregatorOptions, 'now'> {

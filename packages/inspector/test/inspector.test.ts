@@ -324,7 +324,13 @@ describe('the live WebSocket', () => {
   it('serves on a port of its own, and leaves no timer, call or subscription behind', async () => {
     const harness = await startHarness({ router: appRouter, onError: false });
     try {
-      inspector = createInspector({ server: harness.server, authorize, path: '/' });
+      // A long interval: a snapshot timer left behind would outlive the harness's wait.
+      inspector = createInspector({
+        server: harness.server,
+        authorize,
+        path: '/',
+        intervalMs: 60_000,
+      });
       const { port } = await inspector.listen(0, '127.0.0.1');
       expect((await get(`http://127.0.0.1:${port}/`)).status).toBe(403);
       expect((await get(`http://127.0.0.1:${port}/`, { cookie: COOKIE })).status).toBe(200);
