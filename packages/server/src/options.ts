@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AnyRouter, ProcedureType, RouterContext, VolleyError } from '@volley/core';
+import type { ClientCallServerOptions } from './client-calls-options.js';
 import type { DiscoveryOptions } from './discovery.js';
 import type { LimitOptions } from './limits.js';
 
@@ -119,4 +120,5 @@ export type ServerOptions<TRouter extends AnyRouter> = ContextOption<RouterConte
    * type knows) and no data; `false` turns it off, and `rpc.discover` is then -32601.
    */
   discovery?: DiscoveryOptions | false | undefined;
-} & LimitOptions;
+} & LimitOptions &
+  ClientCallServerOptions;

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { type AnyRouter, CLOSE_CODES, RESERVED_PREFIX } from '@volley/core';
 import { nanoid } from 'nanoid';
 import { WebSocketServer } from 'ws';
+import { resolveClientCallLimits } from './client-calls-options.js';
 import { Connection, type ConnectionConfig } from './connection.js';
 import { Discovery } from './discovery.js';
 import { reportToStderr } from './error-reporter.js';
@@ -148,6 +149,8 @@ export function createServer<TRouter extends AnyRouter>(
     exposeErrors: options.exposeErrors ?? false,
     onError: options.onError === false ? undefined : (options.onError ?? reportToStderr),
     limits,
+    clientCalls: resolveClientCallLimits(options),
+    usesClient: [...router.procedures.values()].some((procedure) => procedure.def.usesClient),
     createsContext: createContext !== undefined,
     discovery:
       options.discovery === false ? undefined : new Discovery(router.procedures, options.discovery),
