@@ -110,7 +110,7 @@ export function createClient<TRouter extends AnyRouter>(
   // The server's requests: to the handlers, when the client has some; else each one with
   // an id is answered "method not found", and its notifications (`rpc.cancel`) dropped.
   const serve =
-    options.handlers?.(connection._send, connection._onStateChange) ??
+    options.handlers?.(connection) ??
     (({ id }: ServerMessage) =>
       id !== undefined &&
       connection._send(

@@ -2,7 +2,7 @@
 // handlers are a function the client calls once with its socket's `send` and its state
 // listener, and that returns what serves each request from the server. Types only, so
 // that the default bundle carries none of the handlers' code.
-import type { StateListener } from './connection.js';
+import type { Connection } from './connection.js';
 import type { ServerMessage } from './inbound.js';
 
 /**
@@ -10,8 +10,6 @@ import type { ServerMessage } from './inbound.js';
  * `@volley/client/handlers` and pass it as `createClient({ handlers })`. One per client.
  */
 export type ClientHandlers = (
-  /** Sends a frame on the open socket; `false` when there is none. */
-  send: (text: string) => boolean,
-  /** Hears the connection's state: a drop ends whatever the handlers were running. */
-  onStateChange: (listener: StateListener) => () => void,
+  /** The client's connection: its `_send` and its `_onStateChange` (a drop ends what runs). */
+  connection: Pick<Connection, '_send' | '_onStateChange'>,
 ) => (message: ServerMessage) => void;

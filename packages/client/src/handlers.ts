@@ -140,7 +140,8 @@ export function createHandlers<TRouter extends AnyRouter>(
   };
   let used = false;
 
-  return (send, onStateChange) => {
+  return (connection) => {
+    const send = connection._send;
     if (used) throw new TypeError('createHandlers: one handlers object serves one client');
     used = true;
     /** Handlers running, by the server's request id. */
@@ -149,7 +150,7 @@ export function createHandlers<TRouter extends AnyRouter>(
     // The socket dropped (or the client idles or closes): every handler is aborted and
     // its outcome dropped. The server has rejected those calls already, and an answer on
     // the next socket could be taken for one of that connection's own ids.
-    onStateChange((state) => {
+    connection._onStateChange((state) => {
       if (state === 'open') return;
       for (const entry of running.values()) {
         entry.done = true;

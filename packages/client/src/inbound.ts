@@ -56,20 +56,23 @@ export function createInbound(
       else request._reject(errorFrom(error));
       return;
     }
-    // Gone when already unsubscribed here; the server is catching up.
     const sink = subscriptions.get(params?.subscription);
-    switch (method) {
-      case Method.EVENT: // {"method":"rpc.event","params":{"subscription":1,"eventId"?:"…","data":…}}
-        sink?._push(params?.data, typeof params?.eventId === 'string' ? params.eventId : undefined);
-        break;
-      case Method.COMPLETE: // {"method":"rpc.complete","params":{"subscription":1}}
-        sink?._complete();
-        break;
-      case Method.ERROR: // {"method":"rpc.error","params":{"subscription":1,"error":{…}}}
-        sink?._fail(errorFrom(params?.error));
-        break;
-      default: // {"id":"s1","method":"confirm","params":…} or {"method":"rpc.cancel","params":{"id":"s1"}}
-        serve(message as ServerMessage);
+    if (sink) {
+      switch (method) {
+        case Method.EVENT: // {"method":"rpc.event","params":{"subscription":1,"eventId"?:"…","data":…}}
+          sink._push(params);
+          return;
+        case Method.COMPLETE: // {"method":"rpc.complete","params":{"subscription":1}}
+          sink._complete();
+          return;
+        case Method.ERROR: // {"method":"rpc.error","params":{"subscription":1,"error":{…}}}
+          sink._fail(errorFrom(params?.error));
+          return;
+      }
     }
+    // {"id":"s1","method":"confirm","params":…} or {"method":"rpc.cancel","params":{"id":"s1"}},
+    // or a notification of a subscription already left here (the server is catching up),
+    // which the handlers ignore.
+    serve(message as ServerMessage);
   };
 }

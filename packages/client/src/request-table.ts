@@ -95,8 +95,7 @@ export function createRequestTable(
   const methods: Omit<RequestTable, keyof ReadonlyMap<unknown, unknown>> = {
     _add(id, request) {
       requests.set(id, request);
-      request._timeoutMs ??= defaultTimeoutMs;
-      request._deadline = now() + request._timeoutMs;
+      request._deadline = now() + (request._timeoutMs ??= defaultTimeoutMs);
       arm(request._deadline);
     },
     _take(id) {
