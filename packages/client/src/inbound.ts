@@ -57,16 +57,17 @@ export function createInbound(
       return;
     }
     const sink = subscriptions.get(params?.subscription);
+    // A live subscription was found by its params, so they are there.
     if (sink) {
       switch (method) {
         case Method.EVENT: // {"method":"rpc.event","params":{"subscription":1,"eventId"?:"…","data":…}}
-          sink._push(params);
+          sink._push(params!);
           return;
         case Method.COMPLETE: // {"method":"rpc.complete","params":{"subscription":1}}
           sink._complete();
           return;
         case Method.ERROR: // {"method":"rpc.error","params":{"subscription":1,"error":{…}}}
-          sink._fail(errorFrom(params?.error));
+          sink._fail(errorFrom(params!.error));
           return;
       }
     }

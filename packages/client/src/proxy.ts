@@ -35,7 +35,7 @@ export function createProxy(
       if (controls && name[0] === '$') {
         return (controls as Record<string, unknown>)[name];
       }
-      // `??=` gives the child, made now or before.
+      // biome-ignore lint/suspicious/noAssignInExpressions: `??=` gives the child, made now or before: fewer bytes in the browser bundle.
       return (children[name] ??= createProxy(dispatch, undefined, path, name));
     },
     apply(_function, _this, args: unknown[]) {

@@ -95,6 +95,7 @@ export function createRequestTable(
   const methods: Omit<RequestTable, keyof ReadonlyMap<unknown, unknown>> = {
     _add(id, request) {
       requests.set(id, request);
+      // biome-ignore lint/suspicious/noAssignInExpressions: the default timeout, kept on the request for its message: fewer bytes in the browser bundle.
       request._deadline = now() + (request._timeoutMs ??= defaultTimeoutMs);
       arm(request._deadline);
     },

@@ -42,7 +42,7 @@ export interface SubscriptionSink {
   /** The position to resume from: the last event id, or the ack's starting point. */
   _position?: string;
   /** An `rpc.event`'s params: its `data`, and its `eventId` when that is a string. */
-  _push(event: { data?: unknown; eventId?: unknown } | undefined): void;
+  _push(event: { data?: unknown; eventId?: unknown }): void;
   /** The server ended it. */
   _complete(): void;
   _fail(error: unknown): void;
@@ -75,8 +75,8 @@ export function createSubscription<TData>(
   const sink: SubscriptionSink = {
     _push(event) {
       if (ended) return;
-      const data = event?.data as TData;
-      if (typeof event?.eventId === 'string') sink._position = event.eventId;
+      const data = event.data as TData;
+      if (event.eventId !== undefined) sink._position = event.eventId as string;
       if (options.onData) options.onData(data);
       else {
         buffer.push(data);
