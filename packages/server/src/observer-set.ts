@@ -45,10 +45,11 @@ export function combineObservers(
   for (const member of MEMBERS) {
     const watching = observers.filter((observer) => typeof observer[member] === 'function');
     if (watching.length === 0) continue;
-    combined[member] = (...args: unknown[]) => {
+    // Fixed arity (no member takes more than three): no array made per event.
+    combined[member] = (a: unknown, b: unknown, c: unknown) => {
       for (const observer of watching) {
         try {
-          (observer[member] as (...values: unknown[]) => void).apply(observer, args);
+          (observer[member] as (...values: unknown[]) => void).call(observer, a, b, c);
         } catch (error) {
           failed(error);
         }
