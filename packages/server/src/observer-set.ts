@@ -45,11 +45,10 @@ export function combineObservers(
   for (const member of MEMBERS) {
     const watching = observers.filter((observer) => typeof observer[member] === 'function');
     if (watching.length === 0) continue;
-    // Fixed arity (no member takes more than three): no array made per event.
-    combined[member] = (a: unknown, b: unknown, c: unknown) => {
+    combined[member] = (...args: unknown[]) => {
       for (const observer of watching) {
         try {
-          (observer[member] as (...values: unknown[]) => void).call(observer, a, b, c);
+          (observer[member] as (...values: unknown[]) => void).apply(observer, args);
         } catch (error) {
           failed(error);
         }
