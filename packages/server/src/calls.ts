@@ -5,6 +5,7 @@ import { type AnyProcedure, ERROR_CODES, VolleyError } from '@volley/core';
 import type { Connection } from './connection.js';
 import type { Outcome } from './dispatch.js';
 import { errorObject, report } from './error-mapping.js';
+import type { IssueBudget } from './issues.js';
 import type { CallOutcome } from './observer.js';
 import { runProcedure } from './procedure-runner.js';
 import { limitError } from './refusals.js';
@@ -58,6 +59,7 @@ export function runCall(
   path: string,
   input: unknown,
   fallbackInput: unknown[] | undefined,
+  issueBudget: IssueBudget | undefined,
   request: object,
 ): Outcome | Promise<Outcome> {
   const { maxInFlight, maxIssues } = connection.config.limits;
@@ -90,6 +92,7 @@ export function runCall(
       fallbackInput,
       abort: running,
       maxIssues,
+      issueBudget,
     });
   } catch (error) {
     return answer(connection, id, running, procedure, path, input, true, error, watched);

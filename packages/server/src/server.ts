@@ -5,7 +5,12 @@ import type { Duplex } from 'node:stream';
 import { type AnyRouter, CLOSE_CODES, RESERVED_PREFIX } from '@volley/core';
 import { nanoid } from 'nanoid';
 import { WebSocketServer } from 'ws';
-import { Connection, type ConnectionConfig } from './connection.js';
+import {
+  type AddressSource,
+  Connection,
+  type ConnectionConfig,
+  type ContextMaker,
+} from './connection.js';
 import { Discovery } from './discovery.js';
 import { reportToStderr } from './error-reporter.js';
 import { originCheck, resolveLimits } from './limits.js';
@@ -121,6 +126,11 @@ export interface VolleyServer {
   close(): Promise<void>;
 }
 
+/** The context of a server without `createContext`: a new empty object per connection. */
+function emptyContext(): object {
+  return {};
+}
+
 /** The first connection in `connections` (oldest first) that has not sent a frame yet. */
 function oldestSilent(connections: Set<Connection>): Connection | undefined {
   for (const connection of connections) if (connection.silent) return connection;
@@ -165,8 +175,9 @@ export function createServer<TRouter extends AnyRouter>(
   /** Accepted connections, and those that wait to be, oldest first. */
   const accepted = new Set<Connection>();
   const pending = new Set<Connection>();
-  /** Open connections per client address, for `maxConnectionsPerAddress`. */
+  /** Open connections per client address, for `maxConnectionsPerAddress` (when it is set). */
   const perAddress = new Map<string, number>();
+  const countsAddresses = Number.isFinite(serverLimits.maxConnectionsPerAddress);
   const activity = { calls: 0, subscriptions: 0 };
   const onError = options.onError === false ? undefined : (options.onError ?? reportToStderr);
   const observers: ServerObserver[] = options.observer === undefined ? [] : [options.observer];
@@ -183,8 +194,12 @@ export function createServer<TRouter extends AnyRouter>(
     onAccepted(connection) {
       pending.delete(connection);
       if (accepted.size >= serverLimits.maxConnections) {
-        config.observer?.connectionRefused?.('max-connections', connection.observed(), 1013);
-        connection.close(1013, 'Server is full: try again later');
+        config.observer?.connectionRefused?.(
+          'max-connections',
+          connection.observed(),
+          CLOSE_CODES.TRY_AGAIN_LATER,
+        );
+        connection.close(CLOSE_CODES.TRY_AGAIN_LATER, 'Server is full: try again later');
         return false;
       }
       accepted.add(connection);
@@ -193,6 +208,7 @@ export function createServer<TRouter extends AnyRouter>(
     onClosed(connection) {
       accepted.delete(connection);
       pending.delete(connection);
+      if (!countsAddresses) return;
       const address = connection.clientAddress;
       if (address === undefined) return;
       const count = (perAddress.get(address) ?? 1) - 1;
@@ -224,14 +240,11 @@ export function createServer<TRouter extends AnyRouter>(
 
   // Its own function, so that the upgrade request is kept only by the closure that needs
   // it (createContext runs again on rpc.auth), and not at all without createContext.
-  function contextMaker(
-    info: AcceptInfo,
-    connectionId: string,
-  ): (connectionParams: unknown) => unknown {
+  function contextMaker(request: IncomingMessage, connectionId: string): ContextMaker {
     const make = createContext;
-    if (make === undefined) return () => ({});
-    const { request, clientAddress } = info;
-    return (connectionParams) => make({ request, connectionId, clientAddress, connectionParams });
+    if (make === undefined) return emptyContext;
+    return (connectionParams, connection) =>
+      make({ request, connectionId, clientAddress: connection.clientAddress, connectionParams });
   }
 
   /**
@@ -252,23 +265,31 @@ export function createServer<TRouter extends AnyRouter>(
     return undefined;
   }
 
-  function accept(makeTransport: TransportFactory, info: AcceptInfo): boolean {
+  /**
+   * `peer` is where to read the address when `info` has none and something asks for it
+   * (the socket of a `ws` connection).
+   */
+  function accept(
+    makeTransport: TransportFactory,
+    info: AcceptInfo,
+    peer?: AddressSource,
+  ): boolean {
     const refused = refusal(info.clientAddress);
     if (refused !== undefined) {
       config.observer?.connectionRefused?.(refused[2], undefined, refused[0]);
       return false;
     }
     const { clientAddress } = info;
-    if (clientAddress !== undefined) {
+    if (countsAddresses && clientAddress !== undefined) {
       perAddress.set(clientAddress, (perAddress.get(clientAddress) ?? 0) + 1);
     }
     const connectionId = nanoid();
     const connection = new Connection(
       connectionId,
       config,
-      clientAddress,
+      clientAddress ?? peer,
       info.request.headers.origin,
-      contextMaker(info, connectionId),
+      contextMaker(info.request, connectionId),
       makeTransport,
     );
     if (connection.accepted || connection.isClosed) return true;
@@ -278,8 +299,15 @@ export function createServer<TRouter extends AnyRouter>(
     if (pending.size >= serverLimits.maxPendingConnections) {
       const evicted = oldestSilent(pending) ?? (pending.values().next().value as Connection);
       pending.delete(evicted);
-      config.observer?.connectionRefused?.('max-pending-connections', evicted.observed(), 1013);
-      evicted.close(1013, 'Too many connections waiting to be accepted: try again later');
+      config.observer?.connectionRefused?.(
+        'max-pending-connections',
+        evicted.observed(),
+        CLOSE_CODES.TRY_AGAIN_LATER,
+      );
+      evicted.close(
+        CLOSE_CODES.TRY_AGAIN_LATER,
+        'Too many connections waiting to be accepted: try again later',
+      );
     }
     pending.add(connection);
     return true;
@@ -292,7 +320,9 @@ export function createServer<TRouter extends AnyRouter>(
       rejectUpgrade(socket, 403, 'Forbidden: origin not allowed');
       return;
     }
-    const clientAddress = clientAddressOf(request, trustProxy);
+    // Read now only when it decides something now; else when first asked (see AddressSource).
+    const clientAddress =
+      countsAddresses || trustProxy !== false ? clientAddressOf(request, trustProxy) : undefined;
     const refused = refusal(clientAddress);
     if (refused !== undefined) {
       config.observer?.connectionRefused?.(refused[2], undefined, refused[0]);
@@ -300,7 +330,7 @@ export function createServer<TRouter extends AnyRouter>(
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      accept(wsTransport(ws as VolleySocket, socket), { request, clientAddress });
+      accept(wsTransport(ws as VolleySocket, socket), { request, clientAddress }, request.socket);
     });
   }
 
