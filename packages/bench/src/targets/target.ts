@@ -3,7 +3,7 @@
 // each target pays for exactly the same harness.
 
 /** The targets, in the order the report lists them. `raw-ws` is the baseline of every ratio. */
-export const TARGET_NAMES = ['raw-ws', 'volley', 'trpc', 'socket-io'] as const;
+export const TARGET_NAMES = ['raw-ws', 'volley', 'volley-otel', 'trpc', 'socket-io'] as const;
 
 /** One of {@link TARGET_NAMES}. */
 export type TargetName = (typeof TARGET_NAMES)[number];
@@ -15,6 +15,7 @@ export const BASELINE: TargetName = 'raw-ws';
 export const TARGET_LABELS: Record<TargetName, string> = {
   'raw-ws': 'raw ws JSON echo',
   volley: 'Volley',
+  'volley-otel': 'Volley + OpenTelemetry',
   trpc: 'tRPC 11 wsLink',
   'socket-io': 'socket.io 4 (ack)',
 };
