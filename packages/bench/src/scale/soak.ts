@@ -14,6 +14,12 @@ export interface SoakOptions {
   holdMs: number;
   /** Bind the clients to these addresses in turn (e.g. 127.0.0.2…); none: the default. */
   localAddresses: readonly string[];
+  /**
+   * Hold on past `holdMs` until the clients have answered at least this many server
+   * pings (at most `holdMs` more): the test's way to see heartbeats without betting on
+   * timers. Default 0.
+   */
+  minServerPings?: number;
   /** Called every so often during the hold. */
   progress?: (line: string) => void;
 }
@@ -82,6 +88,10 @@ export async function measureSoak(
       options.progress?.(
         `${Math.round((nowMs() - holdStart) / 1000)} s: ${counters.serverPings} server pings, ${counters.clientPings} client pings, ${counters.drops} drops`,
       );
+    }
+    const minPings = options.minServerPings ?? 0;
+    while (counters.serverPings < minPings && nowMs() - holdStart < 2 * options.holdMs) {
+      await sleep(10);
     }
     const holdMs = nowMs() - holdStart;
     const serverCpuUs = await server.cpuStop();
