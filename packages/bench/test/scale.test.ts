@@ -3,7 +3,7 @@
 // Streams adapter), and the soak's heartbeats. Needs redis-server: without it the test
 // fails (it never skips). The figures are not asserted, only that the workloads count
 // every event and every connection.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { measureCrossNodeLatency } from '../src/scale/cross-node-latency.js';
 import { type BenchRedis, startBenchRedis } from '../src/scale/redis-server.js';
 import { measureScaleFanOut } from '../src/scale/scale-fan-out.js';
@@ -15,21 +15,22 @@ import { ServerHandle } from '../src/server-handle.js';
 import { loadClient } from '../src/targets/registry.js';
 
 const TIMEOUT = 120_000;
-let redis: BenchRedis;
-
-beforeAll(async () => {
-  redis = await startBenchRedis();
-}, TIMEOUT);
+// Started by the first test that needs it, so that each of them fails without Redis.
+let redisStarting: Promise<BenchRedis> | undefined;
+const redis = () => {
+  redisStarting ??= startBenchRedis();
+  return redisStarting;
+};
 
 afterAll(async () => {
-  await redis?.close();
+  await (await redisStarting?.catch(() => undefined))?.close();
 });
 
 const tiny = { subscribers: 5, events: 20, warmupEvents: 2, stallMs: 20_000 };
 
 async function withSystem<T>(system: ScaleSystem, run: (nodes: ServerHandle[]) => Promise<T>) {
   const nodes = await startSystem(system, {
-    redisUrl: redis.url,
+    redisUrl: (await redis()).url,
     keyPrefix: `test:${system}:${Math.random()}:`,
     heartbeatMs: 30_000,
   });
@@ -45,8 +46,9 @@ for (const system of ['volley-redis', 'socket-io-redis'] as const) {
     `${system}: every event published on node 1 reaches every subscriber of both nodes, once`,
     async () => {
       const connect = await loadClient(SYSTEMS[system].target);
+      const redisNow = await redis();
       const result = await withSystem(system, (nodes) =>
-        measureScaleFanOut(connect, nodes, tiny, redis),
+        measureScaleFanOut(connect, nodes, tiny, redisNow),
       );
       expect(result.deliveries).toBe(tiny.subscribers * tiny.events);
       expect(result.nodeCpuUsPerDelivery).toHaveLength(2);
