@@ -5,6 +5,7 @@ import { type AnyProcedure, VolleyError } from '@volley/core';
 import type { Connection } from './connection.js';
 import type { Outcome } from './dispatch.js';
 import { errorObject, report } from './error-mapping.js';
+import type { IssueBudget } from './issues.js';
 import { runProcedure } from './procedure-runner.js';
 import { limitError } from './refusals.js';
 import { duplicateId } from './replies.js';
@@ -22,6 +23,7 @@ export function runCall(
   path: string,
   input: unknown,
   fallbackInput: unknown[] | undefined,
+  issueBudget?: IssueBudget,
 ): Outcome | Promise<Outcome> {
   const { maxInFlight, maxIssues } = connection.config.limits;
   const table = connection.calls;
@@ -51,6 +53,7 @@ export function runCall(
       fallbackInput,
       abort: running,
       maxIssues,
+      issueBudget,
     });
   } catch (error) {
     return answer(connection, id, running, procedure, path, input, true, error);

@@ -30,6 +30,25 @@ export interface ConnectionConfig {
   onClosed(connection: Connection): void;
 }
 
+/**
+ * Where a connection's address is read when first asked: the socket. Node keeps the
+ * peer's name on a socket once it is read (an object and two strings), so a server that
+ * needs no address (no per-address cap, no trusted proxy) reads it only for
+ * `createContext`, `onError` or an observer.
+ */
+export interface AddressSource {
+  readonly remoteAddress?: string | undefined;
+}
+
+/**
+ * Builds a connection's context from its connection params (and its address, read only
+ * if the server has a `createContext`); may return a promise, may throw to refuse.
+ */
+export type ContextMaker = (
+  connectionParams: unknown,
+  connection: { readonly clientAddress: string | undefined },
+) => unknown;
+
 /** Why reading a socket is paused; reading resumes when no reason is left. */
 export const HOLD = { handshake: 1, congestion: 2 } as const;
 
@@ -43,8 +62,6 @@ export const HOLD = { handshake: 1, congestion: 2 } as const;
 export class Connection implements TransportEvents, CongestionListener {
   readonly id: string;
   readonly config: ConnectionConfig;
-  /** The client's address, when known (for limits and `onError`). */
-  readonly clientAddress: string | undefined;
   readonly transport: ServerTransport;
   readonly outbound: Outbound;
   readonly admission: Admission;
@@ -55,7 +72,9 @@ export class Connection implements TransportEvents, CongestionListener {
   /** Until the connection is accepted (and while `rpc.auth` rebuilds its context). */
   handshake: Handshake | undefined;
   /** Builds the context from connection params; may return a promise, may throw to refuse. */
-  readonly makeContext: (connectionParams: unknown) => unknown;
+  readonly makeContext: ContextMaker;
+  /** The client's address, or the socket to read it from when first asked. */
+  #address: string | AddressSource | undefined;
   #accepted = false;
   #closed = false;
   #silent = true;
@@ -68,13 +87,13 @@ export class Connection implements TransportEvents, CongestionListener {
   constructor(
     id: string,
     config: ConnectionConfig,
-    clientAddress: string | undefined,
-    makeContext: (connectionParams: unknown) => unknown,
+    address: string | AddressSource | undefined,
+    makeContext: ContextMaker,
     makeTransport: TransportFactory,
   ) {
     this.id = id;
     this.config = config;
-    this.clientAddress = clientAddress;
+    this.#address = address;
     this.makeContext = makeContext;
     this.calls = new CallTable(config.activity);
     this.transport = makeTransport(this);
@@ -84,6 +103,17 @@ export class Connection implements TransportEvents, CongestionListener {
     // createContext accepts the connection now, so it is never held to the init timeout.
     this.handshake = Handshake.open(this);
     if (!config.createsContext) this.accept({});
+  }
+
+  /**
+   * The client's address, when known (for `createContext`, limits and `onError`). Read
+   * from the socket on first ask; `undefined` if the socket has closed before that.
+   */
+  get clientAddress(): string | undefined {
+    const address = this.#address;
+    if (typeof address !== 'object') return address;
+    this.#address = address.remoteAddress;
+    return this.#address;
   }
 
   /** Whether the connection has been accepted. */

@@ -98,7 +98,7 @@ export class Handshake {
     } else this.#queue.push(text);
     let made: unknown;
     try {
-      made = connection.makeContext(connectionParams);
+      made = connection.makeContext(connectionParams, connection);
     } catch (error) {
       this.#refuse(error);
       return;

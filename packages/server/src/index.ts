@@ -13,6 +13,8 @@ export type { JsonSchema, JsonSchemaConverter, SchemaSide } from './discovery-sc
 export { toErrorObject } from './error-mapping.js';
 export { reportToStderr } from './error-reporter.js';
 export {
+  BATCH_BYTES_PER_ISSUE,
+  BATCH_FULL_ANSWERS,
   DEFAULT_MAX_ISSUES,
   MAX_ISSUE_KEY_LENGTH,
   MAX_ISSUE_MESSAGE_LENGTH,

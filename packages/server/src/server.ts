@@ -5,7 +5,12 @@ import type { Duplex } from 'node:stream';
 import { type AnyRouter, CLOSE_CODES, RESERVED_PREFIX } from '@volley/core';
 import { nanoid } from 'nanoid';
 import { WebSocketServer } from 'ws';
-import { Connection, type ConnectionConfig } from './connection.js';
+import {
+  type AddressSource,
+  Connection,
+  type ConnectionConfig,
+  type ContextMaker,
+} from './connection.js';
 import { Discovery } from './discovery.js';
 import { reportToStderr } from './error-reporter.js';
 import { originCheck, resolveLimits } from './limits.js';
@@ -95,6 +100,11 @@ export interface VolleyServer {
   close(): Promise<void>;
 }
 
+/** The context of a server without `createContext`: a new empty object per connection. */
+function emptyContext(): object {
+  return {};
+}
+
 /** The first connection in `connections` (oldest first) that has not sent a frame yet. */
 function oldestSilent(connections: Set<Connection>): Connection | undefined {
   for (const connection of connections) if (connection.silent) return connection;
@@ -139,8 +149,9 @@ export function createServer<TRouter extends AnyRouter>(
   /** Accepted connections, and those that wait to be, oldest first. */
   const accepted = new Set<Connection>();
   const pending = new Set<Connection>();
-  /** Open connections per client address, for `maxConnectionsPerAddress`. */
+  /** Open connections per client address, for `maxConnectionsPerAddress` (when it is set). */
   const perAddress = new Map<string, number>();
+  const countsAddresses = Number.isFinite(serverLimits.maxConnectionsPerAddress);
   const activity = { calls: 0, subscriptions: 0 };
   const config: ConnectionConfig = {
     activity,
@@ -154,7 +165,7 @@ export function createServer<TRouter extends AnyRouter>(
     onAccepted(connection) {
       pending.delete(connection);
       if (accepted.size >= serverLimits.maxConnections) {
-        connection.close(1013, 'Server is full: try again later');
+        connection.close(CLOSE_CODES.TRY_AGAIN_LATER, 'Server is full: try again later');
         return;
       }
       accepted.add(connection);
@@ -162,6 +173,7 @@ export function createServer<TRouter extends AnyRouter>(
     onClosed(connection) {
       accepted.delete(connection);
       pending.delete(connection);
+      if (!countsAddresses) return;
       const address = connection.clientAddress;
       if (address === undefined) return;
       const count = (perAddress.get(address) ?? 1) - 1;
@@ -193,14 +205,11 @@ export function createServer<TRouter extends AnyRouter>(
 
   // Its own function, so that the upgrade request is kept only by the closure that needs
   // it (createContext runs again on rpc.auth), and not at all without createContext.
-  function contextMaker(
-    info: AcceptInfo,
-    connectionId: string,
-  ): (connectionParams: unknown) => unknown {
+  function contextMaker(request: IncomingMessage, connectionId: string): ContextMaker {
     const make = createContext;
-    if (make === undefined) return () => ({});
-    const { request, clientAddress } = info;
-    return (connectionParams) => make({ request, connectionId, clientAddress, connectionParams });
+    if (make === undefined) return emptyContext;
+    return (connectionParams, connection) =>
+      make({ request, connectionId, clientAddress: connection.clientAddress, connectionParams });
   }
 
   /** Why a new connection cannot be taken, as an HTTP status and text; `undefined` if it can. */
@@ -216,18 +225,26 @@ export function createServer<TRouter extends AnyRouter>(
     return undefined;
   }
 
-  function accept(makeTransport: TransportFactory, info: AcceptInfo): boolean {
+  /**
+   * `peer` is where to read the address when `info` has none and something asks for it
+   * (the socket of a `ws` connection).
+   */
+  function accept(
+    makeTransport: TransportFactory,
+    info: AcceptInfo,
+    peer?: AddressSource,
+  ): boolean {
     if (refusal(info.clientAddress) !== undefined) return false;
     const { clientAddress } = info;
-    if (clientAddress !== undefined) {
+    if (countsAddresses && clientAddress !== undefined) {
       perAddress.set(clientAddress, (perAddress.get(clientAddress) ?? 0) + 1);
     }
     const connectionId = nanoid();
     const connection = new Connection(
       connectionId,
       config,
-      clientAddress,
-      contextMaker(info, connectionId),
+      clientAddress ?? peer,
+      contextMaker(info.request, connectionId),
       makeTransport,
     );
     if (connection.accepted || connection.isClosed) return true;
@@ -237,7 +254,10 @@ export function createServer<TRouter extends AnyRouter>(
     if (pending.size >= serverLimits.maxPendingConnections) {
       const evicted = oldestSilent(pending) ?? (pending.values().next().value as Connection);
       pending.delete(evicted);
-      evicted.close(1013, 'Too many connections waiting to be accepted: try again later');
+      evicted.close(
+        CLOSE_CODES.TRY_AGAIN_LATER,
+        'Too many connections waiting to be accepted: try again later',
+      );
     }
     pending.add(connection);
     return true;
@@ -249,14 +269,16 @@ export function createServer<TRouter extends AnyRouter>(
       rejectUpgrade(socket, 403, 'Forbidden: origin not allowed');
       return;
     }
-    const clientAddress = clientAddressOf(request, trustProxy);
+    // Read now only when it decides something now; else when first asked (see AddressSource).
+    const clientAddress =
+      countsAddresses || trustProxy !== false ? clientAddressOf(request, trustProxy) : undefined;
     const refused = refusal(clientAddress);
     if (refused !== undefined) {
       rejectUpgrade(socket, ...refused);
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      accept(wsTransport(ws as VolleySocket, socket), { request, clientAddress });
+      accept(wsTransport(ws as VolleySocket, socket), { request, clientAddress }, request.socket);
     });
   }
 

@@ -16,6 +16,7 @@ import type { Connection } from './connection.js';
 import { pull, push } from './delivery.js';
 import { FollowUp, type Outcome } from './dispatch.js';
 import { errorObject, report, toErrorObject } from './error-mapping.js';
+import type { IssueBudget } from './issues.js';
 import { runProcedure } from './procedure-runner.js';
 import { limitError } from './refusals.js';
 import { duplicateId } from './replies.js';
@@ -45,6 +46,7 @@ export async function startSubscription(
   input: unknown,
   fallbackInput: unknown[] | undefined,
   resume?: ResumeRequest,
+  issueBudget?: IssueBudget,
 ): Promise<Outcome> {
   if (id === undefined || id === null) {
     const error = new VolleyError({
@@ -91,6 +93,7 @@ export async function startSubscription(
       abort: running,
       lastEventId: resume?.lastEventId,
       maxIssues,
+      issueBudget,
     })) as AsyncIterable<unknown>;
     // A resumable stream (a pub/sub topic) starts where the client left off, whether or
     // not the procedure passed `lastEventId` on, and says where it starts. It counts as

@@ -67,6 +67,11 @@ export function createUpgradeServer(limits: ServerLimits): Server {
   );
   // Sockets not upgraded yet, oldest first.
   const pending = new Set<Socket>();
+  // One listener for every socket (the socket is `this`), taken off when it upgrades: an
+  // upgraded connection keeps nothing of this server.
+  function forget(this: Socket): void {
+    pending.delete(this);
+  }
   server.on('connection', (socket: Socket) => {
     if (pending.size >= limits.maxPendingUpgrades) {
       const oldest = pending.values().next().value as Socket;
@@ -74,11 +79,12 @@ export function createUpgradeServer(limits: ServerLimits): Server {
       oldest.destroy();
     }
     pending.add(socket);
-    socket.once('close', () => pending.delete(socket));
+    socket.on('close', forget);
   });
   // Registered before the WebSocket handler: from here on the socket is not HTTP's.
   server.prependListener('upgrade', (_request: IncomingMessage, socket: Duplex) => {
     pending.delete(socket as Socket);
+    socket.off('close', forget);
   });
   return server;
 }

@@ -1,4 +1,5 @@
 import {
+  CLOSE_CODES,
   PUSHABLE,
   type PubSubEngine,
   type Pushable,
@@ -176,7 +177,7 @@ export class TopicStream<T>
   /** The engine lost events: make the client reconnect and resume, so that it is told. */
   gap(): void {
     if (this.#ended) return;
-    this.#failure = new CloseConnectionError(1012, {
+    this.#failure = new CloseConnectionError(CLOSE_CODES.SERVICE_RESTART, {
       code: 'INTERNAL_ERROR',
       message: `Events of topic "${this.#topic}" were lost: reconnect and resume`,
     });
