@@ -34,18 +34,22 @@ export interface ScaleOptions {
     stallMs: number;
   };
   soak: { connections: number; holdMs: number; heartbeatMs: number };
-  stretch: { connections: number; holdMs: number; heartbeatMs: number };
+  /** The stretch's heartbeats are Volley's defaults: server 30 s, client 15 s. */
+  stretch: { connections: number; holdMs: number; heartbeatMs: number; clientHeartbeatMs: number };
 }
 
 /** The soak's heartbeat, server and client: 5 s, so a few minutes see dozens per connection. */
 export const SOAK_HEARTBEAT_MS = 5_000;
+
+/** Volley's default heartbeats (server `DEFAULT_HEARTBEAT_INTERVAL_MS`, client 15 s), for the stretch. */
+const DEFAULT_HEARTBEATS = { heartbeatMs: 30_000, clientHeartbeatMs: 15_000 };
 
 const SCALE_FULL: ScaleOptions = {
   reps: 3,
   fanOut: { subscribers: 200, events: 2_000, warmupEvents: 5, stallMs: 30_000 },
   latency: { subscribers: 20, events: 1_000, intervalMs: 2, warmupEvents: 5, stallMs: 30_000 },
   soak: { connections: 10_000, holdMs: 180_000, heartbeatMs: SOAK_HEARTBEAT_MS },
-  stretch: { connections: 50_000, holdMs: 60_000, heartbeatMs: SOAK_HEARTBEAT_MS },
+  stretch: { connections: 50_000, holdMs: 60_000, ...DEFAULT_HEARTBEATS },
 };
 
 const SCALE_QUICK: ScaleOptions = {
@@ -53,7 +57,7 @@ const SCALE_QUICK: ScaleOptions = {
   fanOut: { subscribers: 100, events: 300, warmupEvents: 5, stallMs: 30_000 },
   latency: { subscribers: 10, events: 300, intervalMs: 2, warmupEvents: 5, stallMs: 30_000 },
   soak: { connections: 2_000, holdMs: 20_000, heartbeatMs: SOAK_HEARTBEAT_MS },
-  stretch: { connections: 50_000, holdMs: 15_000, heartbeatMs: SOAK_HEARTBEAT_MS },
+  stretch: { connections: 50_000, holdMs: 15_000, ...DEFAULT_HEARTBEATS },
 };
 
 export interface BenchOptions {

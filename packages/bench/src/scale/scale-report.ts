@@ -122,15 +122,15 @@ function latencySection(results: ScaleResults, reps: number): string[] {
 function soakRow(run: SoakRun): string {
   const label = run.target === 'volley' ? 'Volley' : 'raw ws';
   if (run.result === undefined)
-    return `| ${label} | ${formatCount(run.asked)} | FAILED: ${run.error} | | | | | | |`;
+    return `| ${label} | ${formatCount(run.asked)} | FAILED: ${run.error} | | | | | | | | |`;
   const r = run.result;
   const kb = (b: number) => formatValue(b, 'B');
-  return `| ${label} | ${formatCount(r.connections)} | ${r.heldAtEnd === null ? 'n/a' : formatCount(r.heldAtEnd)} / ${formatCount(r.drops)} | ${Math.round(r.holdMs / 1000)} s | ${kb(r.rssBytesPerConnectionStart)} → ${kb(r.rssBytesPerConnectionEnd)} | ${kb(r.heapBytesPerConnectionStart)} → ${kb(r.heapBytesPerConnectionEnd)} | ${formatCount(r.serverPings)} + ${formatCount(r.clientPings)} | ${formatValue(r.serverCpuUs / 1000, 'ms')} | ${formatValue(r.serverCpuUsPerHeartbeat, 'µs')} |`;
+  return `| ${label} | ${formatCount(r.connections)} | ${r.heldAtEnd === null ? 'n/a' : formatCount(r.heldAtEnd)} / ${formatCount(r.drops)} | ${Math.round(r.holdMs / 1000)} s | ${kb(r.rssBytesPerConnectionStart)} → ${kb(r.rssBytesPerConnectionEnd)} | ${kb(r.heapBytesPerConnectionStart)} → ${kb(r.heapBytesPerConnectionEnd)} | ${kb(r.externalBytesPerConnectionStart)} → ${kb(r.externalBytesPerConnectionEnd)} | ${formatCount(r.serverPings)} + ${formatCount(r.clientPings)} | ${formatValue(r.serverCpuUs / 1000, 'ms')} | ${formatValue(r.serverCpuUsPerHeartbeat, 'µs')} | ${formatValue(r.loadGeneratorMaxLagMs, 'ms')} |`;
 }
 
 const SOAK_HEADER = [
-  '| server | connections | held at end / dropped | hold | RSS per connection, start → end | heap per connection, start → end | heartbeats (server pings + client pings) | server CPU over the hold | server CPU per heartbeat |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| server | connections | held at end / dropped | hold | RSS per connection, start → end | heap per connection, start → end | external per connection, start → end | heartbeats (server pings + client pings) | server CPU over the hold | server CPU per heartbeat | longest stall of the load generator |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
 ];
 
 /** The scale section of the report. */

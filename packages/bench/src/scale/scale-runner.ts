@@ -87,7 +87,7 @@ export async function runScale(
     const connections = Math.min(asked, fdUsable);
     if (connections < asked) {
       results.notes.push(
-        `Stretch: ${asked.toLocaleString('en-US')} connections on one node were asked for, but one process may open only ${fdUsable.toLocaleString('en-US')} sockets here (see the open-file note): it held ${connections.toLocaleString('en-US')}.`,
+        `Stretch: ${asked.toLocaleString('en-US')} connections on one node were asked for, but one process may open only ${fdUsable.toLocaleString('en-US')} sockets here (see the open-file note): so it opened ${connections.toLocaleString('en-US')}.`,
       );
     }
     results.stretch = await runSoak('volley', scale.stretch, connections, log, 'stretch', asked);
@@ -175,7 +175,7 @@ async function runSystems(
 
 async function runSoak(
   target: 'volley' | 'raw-ws',
-  spec: { holdMs: number; heartbeatMs: number },
+  spec: { holdMs: number; heartbeatMs: number; clientHeartbeatMs?: number },
   connections: number,
   log: (line: string) => void,
   name: string,
@@ -190,12 +190,11 @@ async function runSoak(
     return { target, asked, error: `server did not start: ${message(error)}` };
   }
   const counters = newCounters();
+  const clientMs = spec.clientHeartbeatMs ?? spec.heartbeatMs;
   const connect =
-    target === 'volley'
-      ? volleySoakClient(counters, spec.heartbeatMs)
-      : rawSoakClient(counters, spec.heartbeatMs);
+    target === 'volley' ? volleySoakClient(counters, clientMs) : rawSoakClient(counters, clientMs);
   log(
-    `${where} opening ${connections.toLocaleString('en-US')} connections, heartbeats every ${spec.heartbeatMs / 1000} s, holding ${spec.holdMs / 1000} s…`,
+    `${where} opening ${connections.toLocaleString('en-US')} connections, heartbeats every ${spec.heartbeatMs / 1000} s (server) and ${clientMs / 1000} s (clients), holding ${spec.holdMs / 1000} s…`,
   );
   try {
     const result = await measureSoak(connect, counters, server, {

@@ -3,6 +3,7 @@
 // heap per connection (flat means nothing grows per heartbeat), and its CPU over the hold,
 // when the connections do nothing but heartbeats, divided by the heartbeats, gives the
 // cost of one.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerHandle } from '../server-handle.js';
 import { nowMs } from '../stats.js';
@@ -34,6 +35,9 @@ export interface SoakResult {
   rssBytesPerConnectionEnd: number;
   heapBytesPerConnectionStart: number;
   heapBytesPerConnectionEnd: number;
+  /** Memory outside the JS heap that V8 knows of (Buffers and the like), per connection. */
+  externalBytesPerConnectionStart: number;
+  externalBytesPerConnectionEnd: number;
   serverPings: number;
   clientPings: number;
   /** Server CPU over the hold, in µs. */
@@ -41,6 +45,11 @@ export interface SoakResult {
   /** {@link serverCpuUs} over every heartbeat (server pings plus client pings). */
   serverCpuUsPerHeartbeat: number;
   holdMs: number;
+  /**
+   * The load generator's longest event-loop stall during the hold, in ms: past about one
+   * heartbeat interval, its clients answer late and connections are dropped for it.
+   */
+  loadGeneratorMaxLagMs: number;
   /** Time it took to open the connections. */
   openMs: number;
 }
@@ -82,6 +91,8 @@ export async function measureSoak(
     const start = await server.memory();
     Object.assign(counters, { serverPings: 0, clientPings: 0, drops: 0 });
     await server.cpuStart();
+    const lag = monitorEventLoopDelay({ resolution: 20 });
+    lag.enable();
     const holdStart = nowMs();
     while (nowMs() - holdStart < options.holdMs) {
       await sleep(Math.min(PROGRESS_EVERY_MS, options.holdMs - (nowMs() - holdStart)));
@@ -94,6 +105,7 @@ export async function measureSoak(
       await sleep(10);
     }
     const holdMs = nowMs() - holdStart;
+    lag.disable();
     const serverCpuUs = await server.cpuStop();
     const { serverPings, clientPings, drops } = counters;
     const heldAtEnd = await server.connections();
@@ -107,11 +119,14 @@ export async function measureSoak(
       rssBytesPerConnectionEnd: per(end.rss, before.rss),
       heapBytesPerConnectionStart: per(start.heapUsed, before.heapUsed),
       heapBytesPerConnectionEnd: per(end.heapUsed, before.heapUsed),
+      externalBytesPerConnectionStart: per(start.external, before.external),
+      externalBytesPerConnectionEnd: per(end.external, before.external),
       serverPings,
       clientPings,
       serverCpuUs,
       serverCpuUsPerHeartbeat: serverCpuUs / Math.max(1, serverPings + clientPings),
       holdMs,
+      loadGeneratorMaxLagMs: lag.max / 1e6,
       openMs,
     };
   } finally {
