@@ -26,6 +26,13 @@ export interface ScaleFanOutResult {
   perNodeEventsPerSecond: number;
   /** Each node's CPU per delivery it made, in µs (the first node also publishes). */
   nodeCpuUsPerDelivery: number[];
+  /**
+   * The load generator's CPU per delivery, in µs: what the subscribers' clients cost. When
+   * it nears the elapsed time, the run measures the clients, not the servers.
+   */
+  clientCpuUsPerDelivery: number;
+  /** The load generator's CPU over the elapsed time: 1 is a whole core. */
+  clientCpuShare: number;
   /** Redis's CPU per published event, in µs; `null` without Redis or /proc. */
   redisCpuUsPerEvent: number | null;
   deliveries: number;
@@ -157,10 +164,13 @@ export async function measureScaleFanOut(
       await Promise.all(nodes.map((node) => node.profileStart()));
     await Promise.all(nodes.map((node) => node.cpuStart()));
     const redisBefore = redis?.cpuUs() ?? null;
+    const clientBefore = process.cpuUsage();
     const start = nowMs();
     const published = publisher.publish(options.events, { first: TIMED_FIRST });
     await waitForDeliveries(() => delivered, total, options.stallMs);
     const elapsedMs = nowMs() - start;
+    const clientCpu = process.cpuUsage(clientBefore);
+    const clientCpuUs = clientCpu.user + clientCpu.system;
     await published;
     // The total could be reached with one subscriber's duplicates making up for another's
     // losses: every subscriber must have had every event exactly once.
@@ -184,6 +194,8 @@ export async function measureScaleFanOut(
       eventsPerSecond,
       perNodeEventsPerSecond: eventsPerSecond / nodes.length,
       nodeCpuUsPerDelivery: cpu.map((us, i) => us / Math.max(1, deliveredByNode[i]!)),
+      clientCpuUsPerDelivery: clientCpuUs / total,
+      clientCpuShare: clientCpuUs / 1000 / elapsedMs,
       redisCpuUsPerEvent:
         redisBefore === null || redisAfter === null
           ? null

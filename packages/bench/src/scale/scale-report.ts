@@ -59,8 +59,8 @@ function fanOutSection(results: ScaleResults, reps: number): string[] {
   const lines = [
     `### Fan-out across nodes (median of ${reps}; min–max)`,
     '',
-    '| system | events/s, all nodes | per node | per node ÷ Volley 1 node | ÷ raw ws | node CPU µs/delivery (node 1 publishes) | Redis CPU µs/event |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| system | events/s, all nodes | per node | per node ÷ Volley 1 node | ÷ raw ws | node CPU µs/delivery (node 1 publishes) | Redis CPU µs/event | load generator CPU µs/delivery (share of a core) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const system of SCALE_SYSTEMS) {
     const runs = fan[system];
@@ -74,7 +74,7 @@ function fanOutSection(results: ScaleResults, reps: number): string[] {
     const failed =
       runs.errors.length > 0 ? ` (${runs.errors.length} failed: ${runs.errors[0]})` : '';
     lines.push(
-      `| ${SYSTEMS[system].label}${failed} | ${spread(total)} | ${formatValue(perNode?.median ?? null, '')} | ${formatRatio(perNode === null || memory === null ? null : perNode.median / memory)} | ${formatRatio(total === null || raw === null ? null : total.median / raw)} | ${cpu} | ${SYSTEMS[system].redis ? formatValue(redis?.median ?? null, 'µs') : '–'} |`,
+      `| ${SYSTEMS[system].label}${failed} | ${spread(total)} | ${formatValue(perNode?.median ?? null, '')} | ${formatRatio(perNode === null || memory === null ? null : perNode.median / memory)} | ${formatRatio(total === null || raw === null ? null : total.median / raw)} | ${cpu} | ${SYSTEMS[system].redis ? formatValue(redis?.median ?? null, 'µs') : '–'} | ${formatValue(figure(runs, (r) => r.clientCpuUsPerDelivery)?.median ?? null, 'µs')} (${formatValue(figure(runs, (r) => r.clientCpuShare)?.median ?? null, '')}) |`,
     );
   }
   const r = scaleRatios(results);
