@@ -45,9 +45,10 @@ export function clientAddressOf(
 /**
  * The HTTP server `listen()` makes: it answers plain requests with 426, gives a request
  * `upgradeTimeoutMs` to arrive whole, and holds at most `maxPendingUpgrades` sockets that
- * have not upgraded, dropping the oldest to make room for a new one.
+ * have not upgraded, dropping the oldest to make room for a new one (and telling
+ * `onEvicted`).
  */
-export function createUpgradeServer(limits: ServerLimits): Server {
+export function createUpgradeServer(limits: ServerLimits, onEvicted: () => void): Server {
   const timeout = Number.isFinite(limits.upgradeTimeoutMs) ? limits.upgradeTimeoutMs : 0;
   const server = createHttpServer(
     {
@@ -77,6 +78,7 @@ export function createUpgradeServer(limits: ServerLimits): Server {
       const oldest = pending.values().next().value as Socket;
       pending.delete(oldest);
       oldest.destroy();
+      onEvicted();
     }
     pending.add(socket);
     socket.on('close', forget);

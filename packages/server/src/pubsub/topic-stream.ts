@@ -107,6 +107,11 @@ export class TopicStream<T>
     else signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
+  /** The topic this stream reads. */
+  get topic(): string {
+    return this.#topic;
+  }
+
   /** Starts the stream after `lastEventId` (a resuming client's), unless it was given its own. */
   [RESUMABLE](lastEventId: string | undefined): Promise<ResumeState> {
     return this.#start(this.#options.lastEventId ?? lastEventId);
@@ -203,6 +208,8 @@ export class TopicStream<T>
       return;
     }
     const { overflow } = this.#options;
+    // One event is lost whichever the policy: the oldest, or this one.
+    this.#consumer?.dropped?.(1);
     if (overflow === 'drop') {
       this.#buffer.shift();
       this.#buffer.push(event);
