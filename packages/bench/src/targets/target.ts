@@ -27,6 +27,12 @@ export const GREET_NAME = 'Ada';
 export interface FanOutEvent {
   n: number;
   text: string;
+  /**
+   * When it was published, in ms since the epoch with sub-ms precision
+   * (`performance.timeOrigin + performance.now()`): set by the cross-node latency workload,
+   * whose processes share this machine's clock.
+   */
+  at?: number;
 }
 
 /** A target's server, running inside the server process. */
@@ -36,6 +42,8 @@ export interface BenchServer {
   subscriberCount(): number;
   /** Publishes one event to every fan-out subscriber. */
   publish(event: FanOutEvent): void;
+  /** How many connections it holds (the scale workloads' servers tell). */
+  connectionCount?(): number;
   close(): Promise<void>;
 }
 
