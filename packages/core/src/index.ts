@@ -73,6 +73,9 @@ export { checkRequest, isRequest, isResponse } from './protocol/validate.js';
 // ── For engine and stream authors: the pub/sub and stream contracts ──────────────────
 export type {
   Backlog,
+  PresenceChange,
+  PresenceEngine,
+  PresenceMember,
   PubSubEngine,
   TopicEvent,
   TopicListener,

@@ -1,4 +1,5 @@
 import {
+  type PresenceMember,
   PUSHABLE,
   type PubSubEngine,
   type Pushable,
@@ -8,6 +9,7 @@ import {
   type Resumable,
   type ResumeState,
   type Tracked,
+  type Unsubscribe,
   VolleyError,
 } from '@volley/core';
 import { CloseConnectionError } from '../close-connection.js';
@@ -50,7 +52,18 @@ export interface TopicSubscribeOptions {
   maxBuffered?: number | undefined;
   /** See {@link OverflowPolicy}. Default `'error'`. */
   overflow?: OverflowPolicy | undefined;
+  /**
+   * Who this subscriber is on the topic, for `PubSub.presence` and `presenceEvents`: an
+   * identity the server derives from the connection (`ctx`), never from the input. The
+   * entry is added when the stream starts (before the subscription is acknowledged) and
+   * removed when it ends. Past the topic's `maxPresenceMembers`, a new member's stream
+   * fails with `TOO_MANY_REQUESTS` (`limit: "maxPresenceMembers"`).
+   */
+  presence?: PresenceMember | undefined;
 }
+
+/** Adds the stream's presence entry; resolves to its leave function. Made by the facade. */
+export type EnterPresence = (member: PresenceMember) => Promise<Unsubscribe>;
 
 type Waiter<T> = {
   resolve(result: IteratorResult<T>): void;
@@ -89,6 +102,9 @@ export class TopicStream<T>
   /** Push mode: who takes the events, and whether it asked to be held back. */
   #consumer: PushConsumer<SharedEvent> | undefined;
   #paused = false;
+  readonly #enterPresence: EnterPresence | undefined;
+  /** Removes the stream's presence entry, once it was added. */
+  #leavePresence: Unsubscribe | undefined;
   readonly #onAbort = () => this.#end();
 
   constructor(
@@ -96,7 +112,9 @@ export class TopicStream<T>
     topic: string,
     hubFor: (topic: string) => TopicHub,
     options: TopicSubscribeOptions,
+    enterPresence?: EnterPresence,
   ) {
+    this.#enterPresence = enterPresence;
     this.#engine = engine;
     this.#topic = topic;
     this.#hubFor = hubFor;
@@ -135,6 +153,7 @@ export class TopicStream<T>
     const [, newest] = await Promise.all([
       hub.ready,
       from === undefined ? engine.head(this.#topic) : undefined,
+      this.#enter(),
     ]);
     let position = (from ?? newest) as string;
     let backlog = await engine.backlog(this.#topic, position);
@@ -156,6 +175,15 @@ export class TopicStream<T>
       else this.live(event);
     }
     return { position, recovered };
+  }
+
+  /** Adds the presence entry, if the stream has one; it is removed when the stream ends. */
+  async #enter(): Promise<void> {
+    const member = this.#options.presence;
+    if (member === undefined || this.#enterPresence === undefined) return;
+    const leave = await this.#enterPresence(member);
+    if (this.#ended) leave();
+    else this.#leavePresence = leave;
   }
 
   /** A live event from the hub. */
@@ -223,6 +251,8 @@ export class TopicStream<T>
     if (this.#ended) return;
     this.#ended = true;
     this.#hub?.leave(this);
+    this.#leavePresence?.();
+    this.#leavePresence = undefined;
     this.#options.signal?.removeEventListener('abort', this.#onAbort);
     if (this.#consumer !== undefined) {
       this.#endConsumer();
