@@ -116,7 +116,10 @@ describe('two engines on one Redis', () => {
       signal: controller.signal,
       presence: { id: 'ada', data: null },
     });
+    // Ada is in before Eve tries (the two streams would otherwise race for the one place).
+    const seen = await watching(presenceOf(b), 'room');
     const first = ada.next();
+    await seen.until(1);
     const eve = onB.subscribe('room', {
       signal: controller.signal,
       presence: { id: 'eve', data: null },
