@@ -29,6 +29,11 @@ export default defineConfig({
       { find: /^@volley\/client$/, replacement: source('./packages/client/src/index.ts') },
       { find: /^@volley\/redis$/, replacement: source('./packages/redis/src/index.ts') },
       { find: /^@volley\/react$/, replacement: source('./packages/react/src/index.ts') },
+      { find: /^@volley\/otel$/, replacement: source('./packages/otel/src/index.ts') },
+      {
+        find: /^@volley\/otel\/prometheus$/,
+        replacement: source('./packages/otel/src/prometheus.ts'),
+      },
     ],
   },
   test: {

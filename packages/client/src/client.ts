@@ -133,7 +133,7 @@ export function createClient<TRouter extends AnyRouter>(
       if (refused) throw refused;
       if (signal?.aborted) throw signal.reason;
       enqueue(id, {
-        _frame: encodeRequest(id, path, paramsFromInput(input)),
+        _frame: encodeRequest(id, path, paramsFromInput(input), options.trace?.()),
         // A query is safe to send again after a lost connection; a mutation only when the
         // caller says it is idempotent.
         _retriable: operation === 'query' || callOptions.idempotent === true,

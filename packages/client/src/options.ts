@@ -1,4 +1,5 @@
 // Every option of `createClient`, with its default.
+import type { TraceMembers } from '@volley/core';
 import type { WebSocketConstructor } from './websocket.js';
 
 /** Default per-call timeout, in ms: 30 s. For a subscription it bounds each wait for an acknowledgement. */
@@ -71,6 +72,13 @@ export interface ClientOptions {
    * again for each connection, so it can return a fresh token. Must be JSON. Default: none.
    */
   connectionParams?: Lazy<unknown> | undefined;
+  /**
+   * Asked at each query and mutation for the W3C trace context to send with it, so that
+   * the server's span of the call joins your trace (see PROTOCOL.md, "Trace context"):
+   * `{ traceparent, tracestate? }`, or `undefined` to send none. With OpenTelemetry,
+   * `activeTraceContext` from `@volley/otel` gives the active span's. Default: none.
+   */
+  trace?: (() => TraceMembers | undefined) | undefined;
   /**
    * The WebSocket implementation. Default: the platform's `WebSocket`. On Node 20,
    * pass `ws`'s default export.

@@ -35,7 +35,7 @@ export type {
   SchemaTypes,
 } from './procedure.js';
 // ── For client, engine and stream authors: the wire protocol ─────────────────────────
-export { encodeRequest } from './protocol/codec.js';
+export { encodeRequest, type TraceMembers } from './protocol/codec.js';
 export {
   CLOSE_CODES,
   type CloseCodeName,
@@ -73,6 +73,7 @@ export { checkRequest, isRequest, isResponse } from './protocol/validate.js';
 // ── For engine and stream authors: the pub/sub and stream contracts ──────────────────
 export type {
   Backlog,
+  EngineObserver,
   PresenceChange,
   PresenceEngine,
   PresenceMember,

@@ -4,6 +4,7 @@ import { type Activity, CallTable } from './call-table.js';
 import type { Discovery } from './discovery.js';
 import { Handshake } from './handshake.js';
 import type { Limits } from './limits.js';
+import type { ObservedConnection, ServerObserver } from './observer.js';
 import type { ErrorInfo } from './options.js';
 import { type CongestionListener, Outbound } from './outbound.js';
 import { closeReason } from './replies.js';
@@ -24,11 +25,39 @@ export interface ConnectionConfig {
   createsContext: boolean;
   /** Answers `rpc.discover`; `undefined` when the server turned discovery off. */
   discovery: Discovery | undefined;
-  /** Told when a connection is accepted (its context is ready). */
-  onAccepted(connection: Connection): void;
+  /**
+   * The server's observers as one (see `observer-set.ts`), or `undefined` when none is
+   * attached: every step that reports reads it here, so attaching one later reaches
+   * every connection.
+   */
+  observer: ServerObserver | undefined;
+  /**
+   * Told when a connection is accepted (its context is ready). Returns `false` when the
+   * server turns it away after all (it is full): the connection is then closing.
+   */
+  onAccepted(connection: Connection): boolean;
   /** Told once when a connection's socket has closed. */
   onClosed(connection: Connection): void;
 }
+
+/**
+ * Where a connection's address is read when first asked: the socket. Node keeps the
+ * peer's name on a socket once it is read (an object and two strings), so a server that
+ * needs no address (no per-address cap, no trusted proxy) reads it only for
+ * `createContext`, `onError` or an observer.
+ */
+export interface AddressSource {
+  readonly remoteAddress?: string | undefined;
+}
+
+/**
+ * Builds a connection's context from its connection params (and its address, read only
+ * if the server has a `createContext`); may return a promise, may throw to refuse.
+ */
+export type ContextMaker = (
+  connectionParams: unknown,
+  connection: { readonly clientAddress: string | undefined },
+) => unknown;
 
 /** Why reading a socket is paused; reading resumes when no reason is left. */
 export const HOLD = { handshake: 1, congestion: 2 } as const;
@@ -43,8 +72,8 @@ export const HOLD = { handshake: 1, congestion: 2 } as const;
 export class Connection implements TransportEvents, CongestionListener {
   readonly id: string;
   readonly config: ConnectionConfig;
-  /** The client's address, when known (for limits and `onError`). */
-  readonly clientAddress: string | undefined;
+  /** The upgrade request's `Origin` header, when it had one (for observers). */
+  readonly origin: string | undefined;
   readonly transport: ServerTransport;
   readonly outbound: Outbound;
   readonly admission: Admission;
@@ -55,8 +84,12 @@ export class Connection implements TransportEvents, CongestionListener {
   /** Until the connection is accepted (and while `rpc.auth` rebuilds its context). */
   handshake: Handshake | undefined;
   /** Builds the context from connection params; may return a promise, may throw to refuse. */
-  readonly makeContext: (connectionParams: unknown) => unknown;
+  readonly makeContext: ContextMaker;
+  /** The client's address, or the socket to read it from when first asked. */
+  #address: string | AddressSource | undefined;
   #accepted = false;
+  /** Accepted and counted by the server (not turned away as it was accepted). */
+  #counted = false;
   #closed = false;
   #silent = true;
   /** `HOLD` bits: why the socket is not being read. */
@@ -68,22 +101,46 @@ export class Connection implements TransportEvents, CongestionListener {
   constructor(
     id: string,
     config: ConnectionConfig,
-    clientAddress: string | undefined,
-    makeContext: (connectionParams: unknown) => unknown,
+    address: string | AddressSource | undefined,
+    origin: string | undefined,
+    makeContext: ContextMaker,
     makeTransport: TransportFactory,
   ) {
     this.id = id;
     this.config = config;
-    this.clientAddress = clientAddress;
+    this.#address = address;
+    this.origin = origin;
     this.makeContext = makeContext;
     this.calls = new CallTable(config.activity);
     this.transport = makeTransport(this);
     this.outbound = new Outbound(this.transport, config.limits.highWaterMark, this);
     this.admission = new Admission(this);
+    config.observer?.connectionOpened?.(this.observed());
     // The first frame always goes to the handshake (it may be rpc.init); a server without
     // createContext accepts the connection now, so it is never held to the init timeout.
     this.handshake = Handshake.open(this);
     if (!config.createsContext) this.accept({});
+  }
+
+  /**
+   * The client's address, when known (for `createContext`, limits and `onError`). Read
+   * from the socket on first ask; `undefined` if the socket has closed before that.
+   */
+  get clientAddress(): string | undefined {
+    const address = this.#address;
+    if (typeof address !== 'object') return address;
+    this.#address = address.remoteAddress;
+    return this.#address;
+  }
+
+  /** The server's observer, if any: transports report bytes to it (see `TransportEvents`). */
+  get observer(): ServerObserver | undefined {
+    return this.config.observer;
+  }
+
+  /** The connection as observers see it (made at each ask: connection events are rare). */
+  observed(): ObservedConnection {
+    return { connectionId: this.id, clientAddress: this.clientAddress, origin: this.origin };
   }
 
   /** Whether the connection has been accepted. */
@@ -106,7 +163,8 @@ export class Connection implements TransportEvents, CongestionListener {
     this.ctx = ctx;
     if (this.#accepted) return;
     this.#accepted = true;
-    this.config.onAccepted(this);
+    this.#counted = this.config.onAccepted(this);
+    if (this.#counted) this.config.observer?.connectionAccepted?.(this.observed());
   }
 
   /** A frame from the transport: `undefined` for a binary one. */
@@ -133,6 +191,11 @@ export class Connection implements TransportEvents, CongestionListener {
   /** The peer fell behind: stop reading it until it catches up. */
   congested(): void {
     this.hold(HOLD.congestion);
+    const observer = this.config.observer;
+    if (observer !== undefined) {
+      observer.limitHit?.('highWaterMark', this.id);
+      observer.backpressurePaused?.(this.id);
+    }
   }
 
   /** The peer caught up: read again, and serve what was held meanwhile. */
@@ -166,8 +229,8 @@ export class Connection implements TransportEvents, CongestionListener {
     return this.#closedPromise;
   }
 
-  /** The transport's socket has closed. */
-  onClose(): void {
+  /** The transport's socket has closed, with `code` (1006 when the transport does not say). */
+  onClose(code = 1006): void {
     if (this.#closed) return;
     this.#closed = true;
     this.handshake?.closed();
@@ -176,5 +239,6 @@ export class Connection implements TransportEvents, CongestionListener {
     this.calls.stopAll();
     this.#resolveClosed?.();
     this.config.onClosed(this);
+    this.config.observer?.connectionClosed?.(this.observed(), code, this.#counted);
   }
 }

@@ -7,7 +7,7 @@ import { runCall } from './calls.js';
 import type { Connection } from './connection.js';
 import { reportInternal } from './error-mapping.js';
 import { rawIds } from './frame-scan.js';
-import { boundIssues } from './issues.js';
+import { boundIssues, IssueBudget } from './issues.js';
 import { protocolMethod } from './protocol-methods.js';
 import { secondReading } from './protocol-params.js';
 import { clip, EMPTY_BATCH_TEXT, PARSE_ERROR_TEXT, protocolError } from './replies.js';
@@ -81,7 +81,10 @@ function dispatchBatch(connection: Connection, items: unknown[], text: string): 
     return;
   }
   const raw = items.some(inexactId) ? rawIds(text) : undefined;
-  const outcomes = items.map((item, index) => dispatchOne(connection, item, raw?.[index]));
+  // All members' errors share one budget of issues, so that a batch of many small
+  // failing members is not answered many times over its size.
+  const budget = new IssueBudget(text.length, connection.config.limits.maxIssues);
+  const outcomes = items.map((item, index) => dispatchOne(connection, item, raw?.[index], budget));
   Promise.all(outcomes).then(
     (settled) => {
       const texts: string[] = [];
@@ -102,12 +105,13 @@ function dispatchBatch(connection: Connection, items: unknown[], text: string): 
 
 /**
  * Routes one message. `rawId` is the id's text as sent, when the parsed number is not
- * exact. Never throws or rejects.
+ * exact; `budget` bounds the issues of a batch's members together. Never throws or rejects.
  */
 function dispatchOne(
   connection: Connection,
   value: unknown,
   rawId: string | undefined,
+  budget?: IssueBudget,
 ): Outcome | Promise<Outcome> {
   const issues = checkRequest(value);
   // not a request: {"jsonrpc":"2.0","id":<id or null>,"error":{"code":-32600,...}}
@@ -115,7 +119,7 @@ function dispatchOne(
     const { maxIssues } = connection.config.limits;
     return encodeError(
       idOf(value, rawId),
-      protocolError('INVALID_REQUEST', boundIssues(issues, maxIssues)),
+      protocolError('INVALID_REQUEST', boundIssues(issues, maxIssues, budget)),
     );
   }
   const request = value as RequestMessage;
@@ -136,6 +140,6 @@ function dispatchOne(
   const input = inputFromParams(params);
   const fallback = secondReading(params);
   return procedure.type === 'subscription'
-    ? startSubscription(connection, id, procedure, method, input, fallback)
-    : runCall(connection, id, procedure, method, input, fallback);
+    ? startSubscription(connection, id, procedure, method, input, fallback, undefined, budget)
+    : runCall(connection, id, procedure, method, input, fallback, budget, request);
 }

@@ -41,6 +41,11 @@ export class Handshake {
     const { connectionInitTimeoutMs } = connection.config.limits;
     if (connection.config.createsContext && Number.isFinite(connectionInitTimeoutMs)) {
       handshake.#timer = setTimeout(() => {
+        connection.config.observer?.connectionRefused?.(
+          'init-timeout',
+          connection.observed(),
+          CLOSE_CODES.CONNECTION_INIT_TIMEOUT,
+        );
         connection.close(CLOSE_CODES.CONNECTION_INIT_TIMEOUT, 'Connection initialisation timeout');
       }, connectionInitTimeoutMs);
     }
@@ -67,6 +72,7 @@ export class Handshake {
     const { maxQueuedBeforeReady, maxQueuedBytesBeforeReady } = this.#connection.config.limits;
     const queue = this.#queue;
     if (queue.length >= maxQueuedBeforeReady) {
+      this.#connection.config.observer?.limitHit?.('maxQueuedBeforeReady', this.#connection.id);
       this.#connection.close(
         CLOSE_CODES.POLICY_VIOLATION,
         'Too many frames before the connection was ready',
@@ -75,7 +81,13 @@ export class Handshake {
     }
     queue.push(text);
     // Full: stop reading. What the peer sends now waits in its socket, not in memory.
-    if (queue.size >= maxQueuedBytesBeforeReady) this.#connection.hold(HOLD.handshake);
+    if (queue.size >= maxQueuedBytesBeforeReady) {
+      this.#connection.config.observer?.limitHit?.(
+        'maxQueuedBytesBeforeReady',
+        this.#connection.id,
+      );
+      this.#connection.hold(HOLD.handshake);
+    }
   }
 
   /**
@@ -98,7 +110,7 @@ export class Handshake {
     } else this.#queue.push(text);
     let made: unknown;
     try {
-      made = connection.makeContext(connectionParams);
+      made = connection.makeContext(connectionParams, connection);
     } catch (error) {
       this.#refuse(error);
       return;
@@ -130,12 +142,24 @@ export class Handshake {
   #refuse(error: unknown): void {
     const connection = this.#connection;
     const volleyError = toVolleyError(error);
+    const observer = connection.config.observer;
     if (volleyError.code === 'UNAUTHORIZED') {
+      observer?.connectionRefused?.(
+        'unauthorized',
+        connection.observed(),
+        CLOSE_CODES.UNAUTHORIZED,
+      );
       connection.close(CLOSE_CODES.UNAUTHORIZED, volleyError.message);
     } else if (volleyError.code === 'FORBIDDEN') {
+      observer?.connectionRefused?.('forbidden', connection.observed(), CLOSE_CODES.FORBIDDEN);
       connection.close(CLOSE_CODES.FORBIDDEN, volleyError.message);
     } else {
       reportInternal(connection, volleyError);
+      observer?.connectionRefused?.(
+        'context-error',
+        connection.observed(),
+        CLOSE_CODES.INTERNAL_ERROR,
+      );
       connection.close(CLOSE_CODES.INTERNAL_ERROR, 'Internal error');
     }
   }

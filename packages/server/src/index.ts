@@ -13,6 +13,8 @@ export type { JsonSchema, JsonSchemaConverter, SchemaSide } from './discovery-sc
 export { toErrorObject } from './error-mapping.js';
 export { reportToStderr } from './error-reporter.js';
 export {
+  BATCH_BYTES_PER_ISSUE,
+  BATCH_FULL_ANSWERS,
   DEFAULT_MAX_ISSUES,
   MAX_ISSUE_KEY_LENGTH,
   MAX_ISSUE_MESSAGE_LENGTH,
@@ -45,6 +47,15 @@ export {
   type MemoryCloseEvent,
 } from './memory-transport.js';
 export type { InMemoryWebSocket } from './memory-websocket.js';
+export type {
+  CallOutcome,
+  LimitName,
+  ObservedCall,
+  ObservedConnection,
+  RefusalReason,
+  ServerObserver,
+  TraceContext,
+} from './observer.js';
 export {
   type ConnectionInfo,
   DEFAULT_CLOSE_TIMEOUT_MS,
@@ -76,7 +87,9 @@ export {
   type AcceptInfo,
   type AttachOptions,
   createServer,
+  type ServerGauges,
   type ServerStats,
   type VolleyServer,
 } from './server.js';
+export { isTraceparent, MAX_TRACESTATE_LENGTH, traceContextOf } from './trace-context.js';
 export type { ServerTransport, TransportEvents, TransportFactory } from './transport.js';

@@ -131,7 +131,7 @@ export function createMemoryPair(maxPayload: number): {
     toServer.drop();
     toClient.drop();
     checkDrain();
-    events?.onClose();
+    events?.onClose(code);
     client.onclose?.({ code, reason, wasClean });
   };
 
@@ -145,9 +145,19 @@ export function createMemoryPair(maxPayload: number): {
   const toServer = new Lane(
     (frame) => {
       if (frame instanceof CloseFrame) finish(frame.code, frame.reason, true);
-      else if (typeof frame !== 'string') events?.onMessage(undefined);
-      else if (sizeOf(frame) > maxPayload) finish(1009, 'Max payload size exceeded', true);
-      else events?.onMessage(frame);
+      else if (typeof frame !== 'string') {
+        events?.observer?.bytes?.('in', frame.byteLength);
+        events?.onMessage(undefined);
+      } else {
+        const size = sizeOf(frame);
+        if (size > maxPayload) {
+          events?.observer?.limitHit?.('maxPayload', undefined);
+          finish(1009, 'Max payload size exceeded', true);
+          return;
+        }
+        events?.observer?.bytes?.('in', size);
+        events?.onMessage(frame);
+      }
     },
     () => {},
   );
@@ -158,12 +168,16 @@ export function createMemoryPair(maxPayload: number): {
 
   const transport: ServerTransport = {
     send(text) {
-      if (state === OPEN) toClient.write(text);
+      if (state !== OPEN) return;
+      toClient.write(text);
+      const observer = events?.observer;
+      if (observer?.bytes !== undefined) observer.bytes('out', Buffer.byteLength(text));
     },
     sendJoined(head, tail) {
       if (state !== OPEN) return;
       const decoder = new TextDecoder();
       toClient.write(decoder.decode(head) + decoder.decode(tail));
+      events?.observer?.bytes?.('out', head.length + tail.length);
     },
     close(code, reason) {
       closeFrom(toClient, code, reason);

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AnyRouter, ProcedureType, RouterContext, VolleyError } from '@volley/core';
 import type { DiscoveryOptions } from './discovery.js';
 import type { LimitOptions } from './limits.js';
+import type { ServerObserver } from './observer.js';
 
 /**
  * How long `close()` waits, in ms, for sockets to finish their closing handshake and
@@ -119,4 +120,10 @@ export type ServerOptions<TRouter extends AnyRouter> = ContextOption<RouterConte
    * type knows) and no data; `false` turns it off, and `rpc.discover` is then -32601.
    */
   discovery?: DiscoveryOptions | false | undefined;
+  /**
+   * Hears what the server does: connections, calls with their outcome and duration,
+   * subscriptions, events, bytes, backpressure and limit hits (see `ServerObserver`;
+   * `server.observe()` attaches more). Default none, which costs nothing measurable.
+   */
+  observer?: ServerObserver | undefined;
 } & LimitOptions;
