@@ -118,7 +118,7 @@ export interface PubSubEngine {
    */
   observe?(observer: EngineObserver): () => void;
   /**
-   * Who is on each topic (see {@link PresenceEngine}). Optional: an engine without it
+   * Who is on each topic (see `PresenceEngine`). Optional: an engine without it
    * carries events only, and `createPubSub` refuses presence over it with a TypeError.
    * Both engines Volley ships have it.
    */
