@@ -52,6 +52,8 @@ interface Topic {
   known: Map<string, PresenceMember> | undefined;
   /** Settles once the channel is subscribed (and `known` read). */
   watching: Promise<void> | undefined;
+  /** Changes heard while `known` is being read, applied after it. */
+  held: PresenceChange[] | undefined;
 }
 
 /**
@@ -81,6 +83,7 @@ export function createRedisPresence(deps: PresenceDeps): RedisPresence {
         watchers: new Set(),
         known: undefined,
         watching: undefined,
+        held: undefined,
       };
       topics.set(name, topic);
       byChannel.set(topic.keys.channel, topic);
@@ -151,29 +154,47 @@ export function createRedisPresence(deps: PresenceDeps): RedisPresence {
     return list.flatMap((json) => parseMember(json) ?? []);
   }
 
-  /** Tells each watcher, and records who is known to be present. */
+  /**
+   * Records who is known to be present and tells each watcher, unless it knew already (a
+   * change the catch-up after a reconnection told before its message arrived).
+   */
   function tell(topic: Topic, change: PresenceChange): void {
     const known = topic.known;
     if (known === undefined) return;
-    if (change.type === 'join') known.set(change.member.id, change.member);
-    else known.delete(change.member.id);
+    const { id } = change.member;
+    if (change.type === 'join') {
+      if (known.has(id)) return;
+      known.set(id, change.member);
+    } else if (!known.delete(id)) return;
     for (const watcher of [...topic.watchers]) watcher(change);
   }
 
-  /** Subscribes the topic's channel, then reads who is there; tells watchers the difference. */
+  /**
+   * Subscribes the topic's channel, then reads who is there, holding the changes heard
+   * meanwhile; tells watchers the difference from what they knew (after a reconnection),
+   * then the held changes that the read did not already show.
+   */
   async function listen(topic: Topic): Promise<void> {
     const channel = topic.keys.channel;
-    await call(subscriber, 'a presence watch', () => subscriber.subscribe(channel));
-    const now = await members(topic.name);
-    const before = topic.known;
-    topic.known = new Map(now.map((member) => [member.id, member]));
-    if (before === undefined) return;
-    // After a reconnection: what changed while the channel was not heard.
-    for (const [id, member] of before) {
-      if (!topic.known.has(id)) for (const w of [...topic.watchers]) w({ type: 'leave', member });
-    }
-    for (const [id, member] of topic.known) {
-      if (!before.has(id)) for (const w of [...topic.watchers]) w({ type: 'join', member });
+    topic.held = [];
+    try {
+      await call(subscriber, 'a presence watch', () => subscriber.subscribe(channel));
+      const now = await members(topic.name);
+      const before = topic.known;
+      topic.known = new Map(now.map((member) => [member.id, member]));
+      if (before !== undefined) {
+        for (const [id, member] of before) {
+          if (!topic.known.has(id))
+            for (const w of [...topic.watchers]) w({ type: 'leave', member });
+        }
+        for (const [id, member] of topic.known) {
+          if (!before.has(id)) for (const w of [...topic.watchers]) w({ type: 'join', member });
+        }
+      }
+    } finally {
+      const held = topic.held ?? [];
+      topic.held = undefined;
+      for (const change of held) tell(topic, change);
     }
   }
 
@@ -244,7 +265,8 @@ export function createRedisPresence(deps: PresenceDeps): RedisPresence {
         onError(new Error(`A message on ${channel} that the engine did not write, ignored`));
         return true;
       }
-      tell(topic, { type, member });
+      if (topic.held !== undefined) topic.held.push({ type, member });
+      else tell(topic, { type, member });
       return true;
     },
 
