@@ -27,8 +27,13 @@ export default defineConfig({
       { find: /^@volley\/core\/schema$/, replacement: source('./packages/core/src/schema.ts') },
       { find: /^@volley\/server$/, replacement: source('./packages/server/src/index.ts') },
       { find: /^@volley\/client$/, replacement: source('./packages/client/src/index.ts') },
+      {
+        find: /^@volley\/client\/handlers$/,
+        replacement: source('./packages/client/src/handlers.ts'),
+      },
       { find: /^@volley\/redis$/, replacement: source('./packages/redis/src/index.ts') },
       { find: /^@volley\/react$/, replacement: source('./packages/react/src/index.ts') },
+      { find: /^@volley\/inspector$/, replacement: source('./packages/inspector/src/index.ts') },
       { find: /^@volley\/otel$/, replacement: source('./packages/otel/src/index.ts') },
       {
         find: /^@volley\/otel\/prometheus$/,

@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // `handlers` is its own entry (`@volley/client/handlers`), so the default bundle has none of it.
+  entry: ['src/index.ts', 'src/handlers.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -9,14 +9,14 @@ import { onAbort } from './abort.js';
 import { createConnection } from './connection.js';
 import type { Disconnect } from './disconnect.js';
 import { ClientClosedError, ConnectionLostError } from './errors.js';
-import { createInbound } from './inbound.js';
+import { createInbound, type ServerMessage } from './inbound.js';
 import {
   type ClientOptions,
   DEFAULT_LAZY_IDLE_MS,
   DEFAULT_TIMEOUT_MS,
   resolveLazy,
 } from './options.js';
-import { Method, UNAUTHORIZED } from './protocol.js';
+import { METHOD_NOT_FOUND, Method, UNAUTHORIZED } from './protocol.js';
 import { createProxy } from './proxy.js';
 import { createRequestTable, type PendingRequest } from './request-table.js';
 import { createSubscriptionTable } from './subscription-table.js';
@@ -97,9 +97,29 @@ export function createClient<TRouter extends AnyRouter>(
     // A socket opened: send everything waiting, in the order it was made. None of it went
     // out on this socket yet (a drop marks every request unsent).
     () => requests._sendAll(connection._send),
-    createInbound(requests, subscriptions, () => connection._accepted(), settled),
+    createInbound(
+      requests,
+      subscriptions,
+      () => connection._accepted(),
+      settled,
+      (message) => serve(message),
+    ),
     onDrop,
   );
+
+  // The server's requests: to the handlers, when the client has some; else each one with
+  // an id is answered "method not found", and its notifications (`rpc.cancel`) dropped.
+  const serve =
+    options.handlers?.(connection) ??
+    (({ id }: ServerMessage) =>
+      id !== undefined &&
+      connection._send(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id,
+          error: { code: METHOD_NOT_FOUND, message: 'Method not found' },
+        }),
+      ));
 
   /** Why a new call or subscription cannot wait: the client is closed, or the server unreachable with `failFast`. */
   const refusal = () =>

@@ -39,7 +39,7 @@ export class ClientClosedError extends Error {
   /** Always `'ClientClosedError'`. */
   override readonly name = 'ClientClosedError';
   constructor() {
-    super('The client was closed');
+    super('Client closed');
   }
 }
 

@@ -1,5 +1,6 @@
 // Every option of `createClient`, with its default.
 import type { TraceMembers } from '@volley/core';
+import type { ClientHandlers } from './handlers-link.js';
 import type { WebSocketConstructor } from './websocket.js';
 
 /** Default per-call timeout, in ms: 30 s. For a subscription it bounds each wait for an acknowledgement. */
@@ -125,4 +126,11 @@ export interface ClientOptions {
    * waits for that series' first attempt.
    */
   failFast?: boolean | undefined;
+  /**
+   * Handlers the server may call (server-to-client calls): `createHandlers(router)` from
+   * `@volley/client/handlers`, with a router of queries and mutations made with
+   * `initVolley()`. Default: none, and every request from the server is answered with
+   * -32601 `METHOD_NOT_FOUND`. A lazy client serves them only while it is connected.
+   */
+  handlers?: ClientHandlers | undefined;
 }

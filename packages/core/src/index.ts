@@ -8,6 +8,12 @@
 //   engine and stream contracts.
 
 // ── For applications ──────────────────────────────────────────────────────────────────
+export type {
+  ClientCallOptions,
+  ClientHandle,
+  ClientHandleRecord,
+  HandlerRouterCheck,
+} from './client-handle.js';
 export { toVolleyError, VolleyError, type VolleyErrorOptions } from './error.js';
 export type {
   inferProcedureInput,

@@ -1,6 +1,10 @@
 import type { AnyProcedure } from '@volley/core';
 import { Admission } from './admission.js';
 import { type Activity, CallTable } from './call-table.js';
+import { ClientCalls } from './client-calls.js';
+import type { ClientCallLimits } from './client-calls-options.js';
+import type { ClientResponse } from './client-calls-wire.js';
+import { contextWithClient, createClientHandle } from './client-handle.js';
 import type { Discovery } from './discovery.js';
 import { Handshake } from './handshake.js';
 import type { Limits } from './limits.js';
@@ -23,6 +27,13 @@ export interface ConnectionConfig {
    * is then accepted once it is built; otherwise at once, when it opens.
    */
   createsContext: boolean;
+  /** The limits of server-to-client calls. */
+  clientCalls: ClientCallLimits;
+  /**
+   * Whether procedures see `ctx.client` (the router has some built with `withClient()`):
+   * the context is then a copy of the one made, with the connection's client handle.
+   */
+  usesClient: boolean;
   /** Answers `rpc.discover`; `undefined` when the server turned discovery off. */
   discovery: Discovery | undefined;
   /**
@@ -79,7 +90,7 @@ export class Connection implements TransportEvents, CongestionListener {
   readonly admission: Admission;
   /** Running calls and subscriptions. */
   readonly calls: CallTable;
-  /** What procedures see as `ctx`; built by the handshake. */
+  /** What procedures see as `ctx`; built by the handshake (see `accept`). */
   ctx: unknown;
   /** Until the connection is accepted (and while `rpc.auth` rebuilds its context). */
   handshake: Handshake | undefined;
@@ -91,6 +102,10 @@ export class Connection implements TransportEvents, CongestionListener {
   /** Accepted and counted by the server (not turned away as it was accepted). */
   #counted = false;
   #closed = false;
+  /** The server's calls to this client; made at the first, or with the client handle. */
+  #clientCalls: ClientCalls | undefined;
+  /** `ctx.client`, made once when the router uses it. */
+  #clientHandle: unknown;
   #silent = true;
   /** `HOLD` bits: why the socket is not being read. */
   #holds = 0;
@@ -158,9 +173,29 @@ export class Connection implements TransportEvents, CongestionListener {
     return this.#closed;
   }
 
-  /** The context is ready: the connection counts as accepted. */
+  /** The server's calls to this client, waiting for its answers (the table is made here). */
+  get clientCalls(): ClientCalls {
+    this.#clientCalls ??= new ClientCalls(this, this.config.clientCalls);
+    return this.#clientCalls;
+  }
+
+  /**
+   * A response from the client to one of the server's calls: `{"id":"s1","result":...}`.
+   * Ignored when the server made none.
+   */
+  respond(response: ClientResponse): void {
+    this.#clientCalls?.receive(response);
+  }
+
+  /**
+   * The context is ready (built at first, or rebuilt by `rpc.auth`): the connection
+   * counts as accepted. Procedures see it with `client` added when the router uses it.
+   */
   accept(ctx: unknown): void {
-    this.ctx = ctx;
+    if (this.config.usesClient) {
+      this.#clientHandle ??= createClientHandle(this.clientCalls);
+      this.ctx = contextWithClient(ctx, this.#clientHandle);
+    } else this.ctx = ctx;
     if (this.#accepted) return;
     this.#accepted = true;
     this.#counted = this.config.onAccepted(this);
@@ -237,6 +272,7 @@ export class Connection implements TransportEvents, CongestionListener {
     this.handshake = undefined;
     this.outbound.closed();
     this.calls.stopAll();
+    this.#clientCalls?.closed();
     this.#resolveClosed?.();
     this.config.onClosed(this);
     this.config.observer?.connectionClosed?.(this.observed(), code, this.#counted);

@@ -4,6 +4,7 @@
 // in a batch.
 import { checkRequest, inputFromParams, RESERVED_PREFIX, type RequestMessage } from '@volley/core';
 import { runCall } from './calls.js';
+import { isClientResponse } from './client-calls-wire.js';
 import type { Connection } from './connection.js';
 import { reportInternal } from './error-mapping.js';
 import { rawIds } from './frame-scan.js';
@@ -113,6 +114,11 @@ function dispatchOne(
   rawId: string | undefined,
   budget?: IssueBudget,
 ): Outcome | Promise<Outcome> {
+  // a response to a server-to-client call: {"jsonrpc":"2.0","id":"s1","result":...}
+  if (isClientResponse(value)) {
+    connection.respond(value);
+    return undefined;
+  }
   const issues = checkRequest(value);
   // not a request: {"jsonrpc":"2.0","id":<id or null>,"error":{"code":-32600,...}}
   if (issues !== undefined) {

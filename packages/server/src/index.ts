@@ -3,7 +3,13 @@
 // seam for other sockets.
 
 export { type Caller, type CallerOptions, createCaller } from './caller.js';
+export {
+  type ClientCallServerOptions,
+  DEFAULT_CLIENT_CALL_TIMEOUT_MS,
+  DEFAULT_MAX_CLIENT_CALLS,
+} from './client-calls-options.js';
 export { CloseConnectionError } from './close-connection.js';
+export { ConnectionClosedError } from './connection-closed-error.js';
 export {
   DEFAULT_DISCOVERY_INFO,
   type DiscoveryInfo,

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AnyRouter, ProcedureType, RouterContext, VolleyError } from '@volley/core';
+import type { ClientCallServerOptions } from './client-calls-options.js';
 import type { DiscoveryOptions } from './discovery.js';
 import type { LimitOptions } from './limits.js';
 import type { ServerObserver } from './observer.js';
@@ -126,4 +127,5 @@ export type ServerOptions<TRouter extends AnyRouter> = ContextOption<RouterConte
    * `server.observe()` attaches more). Default none, which costs nothing measurable.
    */
   observer?: ServerObserver | undefined;
-} & LimitOptions;
+} & LimitOptions &
+  ClientCallServerOptions;

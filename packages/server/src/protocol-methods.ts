@@ -138,7 +138,7 @@ async function auth(
   const waiting = Handshake.reauth(connection);
   let text: string | undefined;
   try {
-    connection.ctx = await connection.makeContext(connectionParamsOf(request.params), connection);
+    connection.accept(await connection.makeContext(connectionParamsOf(request.params), connection));
     if (id !== undefined) text = encodeResult(id, true);
   } catch (error) {
     const volleyError = toVolleyError(error);

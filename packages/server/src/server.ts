@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { type AnyRouter, CLOSE_CODES, RESERVED_PREFIX } from '@volley/core';
 import { nanoid } from 'nanoid';
 import { WebSocketServer } from 'ws';
+import { resolveClientCallLimits } from './client-calls-options.js';
 import {
   type AddressSource,
   Connection,
@@ -187,6 +188,8 @@ export function createServer<TRouter extends AnyRouter>(
     exposeErrors: options.exposeErrors ?? false,
     onError,
     limits,
+    clientCalls: resolveClientCallLimits(options),
+    usesClient: [...router.procedures.values()].some((procedure) => procedure.def.usesClient),
     createsContext: createContext !== undefined,
     discovery:
       options.discovery === false ? undefined : new Discovery(router.procedures, options.discovery),
