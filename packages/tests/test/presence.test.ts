@@ -329,12 +329,16 @@ it('a connection that dies without a close frame leaves once the heartbeat finds
   await within(peer.closed, 'the dead peer to be closed');
 });
 
-it('refuses presence over an engine that has none, when the subscription is made', () => {
+it('refuses presence over an engine that has none, or without an id, when the subscription is made', () => {
   const { presence: _, ...bare } = createMemoryEngine();
   const rooms = createPubSub<{ lobby: string }>({ engine: bare });
   expect(() => rooms.subscribe('lobby', { presence: { id: 'ada', data: null } })).toThrow(
     /no presence/,
   );
   expect(() => rooms.presenceEvents('lobby')).toThrow(/no presence/);
+  const withPresence = createPubSub<{ lobby: string }>();
+  expect(() => withPresence.subscribe('lobby', { presence: { id: '', data: null } })).toThrow(
+    /presence\.id/,
+  );
   expect(() => createPubSub({ maxPresenceMembers: 0 })).toThrow(/maxPresenceMembers/);
 });

@@ -48,6 +48,9 @@ export interface PubSub<TTopics extends Record<string, unknown>, TPresence = unk
    * and its events are pushed to the socket with no promise per event. It ends when
    * `signal` aborts or the consumer leaves its loop. With `presence`, the subscriber is a
    * member of the topic's presence while it lasts.
+   *
+   * @throws TypeError when `presence` is given and the engine has none, or its `id` is not
+   * a non-empty string.
    */
   subscribe<TTopic extends keyof TTopics & string>(
     topic: TTopic,
@@ -155,8 +158,11 @@ export function createPubSub<TTopics extends Record<string, unknown>, TPresence 
     engine,
     publish: (topic, data) => engine.publish(topic, data),
     subscribe: (topic, subscribeOptions = {}) => {
-      // Refused at once (not when the stream starts) when the engine cannot do it.
-      if (subscribeOptions.presence !== undefined) presenceOf();
+      // Refused at once (not when the stream starts): an engine without presence, no id.
+      if (subscribeOptions.presence !== undefined) {
+        presenceOf();
+        checkMember(subscribeOptions.presence);
+      }
       const enter: EnterPresence = (member) => enterPresence(topic, member);
       return new TopicStream(engine, topic, hubFor, subscribeOptions, enter);
     },
