@@ -89,13 +89,13 @@ export {
   type TopicStream,
   type TopicSubscribeOptions,
 } from './pubsub/topic-stream.js';
-export {
-  type AcceptInfo,
-  type AttachOptions,
-  createServer,
-  type ServerGauges,
-  type ServerStats,
-  type VolleyServer,
-} from './server.js';
+export { createServer } from './server.js';
+export type {
+  AcceptInfo,
+  AttachOptions,
+  ServerGauges,
+  ServerStats,
+  VolleyServer,
+} from './server-types.js';
 export { isTraceparent, MAX_TRACESTATE_LENGTH, traceContextOf } from './trace-context.js';
 export type { ServerTransport, TransportEvents, TransportFactory } from './transport.js';

@@ -1,7 +1,7 @@
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { createMemoryPair, type MemoryClientEnd } from './memory-transport.js';
-import type { AcceptInfo } from './server.js';
+import type { AcceptInfo } from './server-types.js';
 import type { TransportFactory } from './transport.js';
 
 /**
