@@ -1,10 +1,10 @@
 // @volley/inspector: a live page that shows what a Volley server is doing, opt-in and behind
 // an authorisation function, updated over Volley itself.
 
+export { createAggregator } from './aggregator.js';
 export {
   type Aggregator,
   type AggregatorOptions,
-  createAggregator,
   DEFAULT_MAX_ORIGINS,
   DEFAULT_MAX_PROCEDURES,
   DEFAULT_MAX_SLOW_CONSUMERS,
@@ -12,7 +12,7 @@ export {
   DEFAULT_WINDOW_MS,
   MAX_CLOSE_CODES,
   type ServerCounts,
-} from './aggregator.js';
+} from './aggregator-options.js';
 export {
   type Authorize,
   createInspector,

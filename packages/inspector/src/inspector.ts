@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { PubSubEngine } from '@volley/core';
 import { createServer, type OriginCheck, type VolleyServer } from '@volley/server';
-import { type AggregatorOptions, createAggregator } from './aggregator.js';
+import { createAggregator } from './aggregator.js';
+import type { AggregatorOptions } from './aggregator-options.js';
 import { loadPageAssets, sendAsset, sendText } from './page-assets.js';
 import {
   DEFAULT_MAX_PRESENCE_MEMBERS,

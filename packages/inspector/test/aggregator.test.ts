@@ -1,7 +1,7 @@
 // The aggregator alone: fed observer events by hand, on a clock the test moves.
 import type { ObservedConnection } from '@volley/server';
 import { describe, expect, it } from 'vitest';
-import { createAggregator, DEFAULT_WINDOW_MS } from '../src/aggregator.js';
+import { createAggregator, DEFAULT_WINDOW_MS } from '../src/index.js';
 import { BUCKETS, bucketOf, LatencyHistogram, upperBoundOf } from '../src/latency-histogram.js';
 
 function clock(start = 1_700_000_000_000) {
