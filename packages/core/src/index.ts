@@ -68,6 +68,16 @@ export {
   type SubscriptionErrorParams,
   type SuccessResponse,
 } from './protocol/messages.js';
+export {
+  MSGPACK_VERDICT,
+  type MsgpackId,
+  type MsgpackScan,
+  type MsgpackScanLimits,
+  type MsgpackVerdict,
+  msgpackRawIds,
+  readMsgpackId,
+  scanMsgpack,
+} from './protocol/msgpack-scan.js';
 export { inputFromParams, paramsFromInput } from './protocol/params.js';
 export { checkRequest, isRequest, isResponse } from './protocol/validate.js';
 // ── For engine and stream authors: the pub/sub and stream contracts ──────────────────

@@ -9,7 +9,7 @@ import { runProcedure } from './procedure-runner.js';
 import { limitError } from './refusals.js';
 import { duplicateId } from './replies.js';
 import type { Running } from './running.js';
-import { encodeError, encodeResult, type WireId } from './wire.js';
+import type { WireId } from './wire.js';
 
 /**
  * Runs a query or mutation and gives its answer: at once when the procedure is
@@ -31,7 +31,7 @@ export function runCall(
       'maxInFlight',
       `Too many calls in flight: at most ${maxInFlight} per connection`,
     );
-    if (id !== undefined) return encodeError(id, error);
+    if (id !== undefined) return connection.codec.error(id, error);
     // A notification cannot be answered; onError hears of it instead.
     report(connection, {
       error: VolleyError.fromErrorObject(error),
@@ -41,7 +41,7 @@ export function runCall(
     return undefined;
   }
   const running = table.begin(id, true);
-  if (running === undefined) return duplicateId(id as WireId);
+  if (running === undefined) return duplicateId(connection.codec, id as WireId);
   let result: unknown;
   try {
     result = runProcedure(procedure, {
@@ -82,11 +82,11 @@ function answer(
   if (!failed) {
     if (id === undefined) return undefined;
     try {
-      return encodeResult(id, value);
+      return connection.codec.result(id, value);
     } catch (unencodable) {
-      error = unencodable; // a result JSON cannot carry, such as a BigInt
+      error = unencodable; // a result the codec cannot carry, such as a BigInt in JSON
     }
   }
   const object = errorObject(connection, error, path, procedure.type, input);
-  return id === undefined ? undefined : encodeError(id, object);
+  return id === undefined ? undefined : connection.codec.error(id, object);
 }

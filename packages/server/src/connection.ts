@@ -1,6 +1,7 @@
 import type { AnyProcedure } from '@volley/core';
 import { Admission } from './admission.js';
 import { type Activity, CallTable } from './call-table.js';
+import type { ServerCodec } from './codec.js';
 import type { Discovery } from './discovery.js';
 import { Handshake } from './handshake.js';
 import type { Limits } from './limits.js';
@@ -46,6 +47,8 @@ export class Connection implements TransportEvents, CongestionListener {
   /** The client's address, when known (for limits and `onError`). */
   readonly clientAddress: string | undefined;
   readonly transport: ServerTransport;
+  /** How this connection's frames are encoded: JSON, or the codec its subprotocol chose. */
+  readonly codec: ServerCodec;
   readonly outbound: Outbound;
   readonly admission: Admission;
   /** Running calls and subscriptions. */
@@ -71,8 +74,10 @@ export class Connection implements TransportEvents, CongestionListener {
     clientAddress: string | undefined,
     makeContext: (connectionParams: unknown) => unknown,
     makeTransport: TransportFactory,
+    codec: ServerCodec,
   ) {
     this.id = id;
+    this.codec = codec;
     this.config = config;
     this.clientAddress = clientAddress;
     this.makeContext = makeContext;
@@ -109,12 +114,12 @@ export class Connection implements TransportEvents, CongestionListener {
     this.config.onAccepted(this);
   }
 
-  /** A frame from the transport: `undefined` for a binary one. */
-  onMessage(text: string | undefined): void {
+  /** A frame from the transport: text, or the bytes of a binary one. */
+  onMessage(frame: string | Uint8Array): void {
     if (this.#closed) return;
     this.#silent = false;
-    if (this.handshake !== undefined) this.handshake.receive(text);
-    else this.admission.receive(text);
+    if (this.handshake !== undefined) this.handshake.receive(frame);
+    else this.admission.receive(frame);
   }
 
   /** Stops reading the socket for `reason` (a `HOLD` bit) until `release(reason)`. */

@@ -8,7 +8,7 @@ import type { Connection } from './connection.js';
 import { checkEvent } from './procedure-runner.js';
 import { SharedEvent } from './pubsub/shared-event.js';
 import type { Running } from './running.js';
-import { encodeEvent, eventHead, eventTail, utf8Bytes, type WireId } from './wire.js';
+import type { WireId } from './wire.js';
 
 /**
  * Pulls a stream one event at a time, checking each against the procedure's output
@@ -22,8 +22,7 @@ export async function pull(
   iterable: AsyncIterable<unknown>,
 ): Promise<unknown> {
   const { maxIssues } = connection.config.limits;
-  const head = eventHead(id);
-  const outbound = connection.outbound;
+  const { codec, outbound } = connection;
   let iterator: AsyncIterator<unknown> | undefined;
   let finished = false;
   try {
@@ -46,7 +45,7 @@ export async function pull(
         data = data.data;
       }
       if (procedure.def.output !== undefined) data = await checkEvent(procedure, data, maxIssues);
-      outbound.send(head + eventTail(data, eventId));
+      outbound.send(codec.event(id, data, eventId));
     }
     if (!finished) {
       finished = true;
@@ -74,8 +73,8 @@ export function push(
   running: Running,
   iterable: AsyncIterable<unknown> & Pushable<unknown>,
 ): Promise<unknown> {
-  const head = utf8Bytes(eventHead(id));
-  const outbound = connection.outbound;
+  const { codec, outbound } = connection;
+  const head = codec.eventHead(id);
   const iterator = iterable[Symbol.asyncIterator]();
   running.iterator = iterator;
   /** An event that would not encode: the subscription fails with it. */
@@ -85,10 +84,10 @@ export function push(
       event: (item) => {
         if (running.aborted || failure !== undefined) return true;
         try {
-          if (item instanceof SharedEvent) outbound.sendJoined(head, item.tail());
+          if (item instanceof SharedEvent) outbound.sendJoined(head, item.tail(codec), codec.binary);
           else
             outbound.send(
-              encodeEvent(
+              codec.event(
                 id,
                 isTracked(item) ? item.data : item,
                 isTracked(item) ? item.id : undefined,

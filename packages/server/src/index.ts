@@ -4,6 +4,8 @@
 
 export { type Caller, type CallerOptions, createCaller } from './caller.js';
 export { CloseConnectionError } from './close-connection.js';
+export type { Frame, ServerCodec } from './codec.js';
+export { JSON_SUBPROTOCOL } from './codec-json.js';
 export {
   DEFAULT_DISCOVERY_INFO,
   type DiscoveryInfo,

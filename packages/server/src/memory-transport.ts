@@ -78,7 +78,7 @@ class Lane {
 export interface MemoryClientEnd {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  /** Sends a text frame, or a binary one (which the server refuses). */
+  /** Sends a text frame, or a binary one (which a JSON connection refuses). */
   send(data: string | Uint8Array): void;
   /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
@@ -90,8 +90,8 @@ export interface MemoryClientEnd {
   resume(): void;
   /** Called once, a macrotask after the pair is made, when the server took the connection. */
   onopen: ((event: object) => void) | null;
-  /** Called with each text frame from the server, in order. */
-  onmessage: ((event: { data: string }) => void) | null;
+  /** Called with each frame from the server, in order: text, or bytes. */
+  onmessage: ((event: { data: string | Uint8Array }) => void) | null;
   /** Called once when the pair is closed, by either end, however it went. */
   onclose: ((event: MemoryCloseEvent) => void) | null;
   /** Never called: a pair in memory has no transport errors. Here for the WebSocket API's shape. */
@@ -145,7 +145,6 @@ export function createMemoryPair(maxPayload: number): {
   const toServer = new Lane(
     (frame) => {
       if (frame instanceof CloseFrame) finish(frame.code, frame.reason, true);
-      else if (typeof frame !== 'string') events?.onMessage(undefined);
       else if (sizeOf(frame) > maxPayload) finish(1009, 'Max payload size exceeded', true);
       else events?.onMessage(frame);
     },
@@ -153,15 +152,22 @@ export function createMemoryPair(maxPayload: number): {
   );
   const toClient = new Lane((frame) => {
     if (frame instanceof CloseFrame) finish(frame.code, frame.reason, true);
-    else client.onmessage?.({ data: frame as string });
+    else client.onmessage?.({ data: frame });
   }, checkDrain);
 
   const transport: ServerTransport = {
-    send(text) {
-      if (state === OPEN) toClient.write(text);
+    send(frame) {
+      if (state === OPEN) toClient.write(frame);
     },
-    sendJoined(head, tail) {
+    sendJoined(head, tail, binary) {
       if (state !== OPEN) return;
+      if (binary) {
+        const joined = new Uint8Array(head.length + tail.length);
+        joined.set(head);
+        joined.set(tail, head.length);
+        toClient.write(joined);
+        return;
+      }
       const decoder = new TextDecoder();
       toClient.write(decoder.decode(head) + decoder.decode(tail));
     },

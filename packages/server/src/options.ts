@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { AnyRouter, ProcedureType, RouterContext, VolleyError } from '@volley/core';
+import type { ServerCodec } from './codec.js';
 import type { DiscoveryOptions } from './discovery.js';
 import type { LimitOptions } from './limits.js';
 
@@ -119,4 +120,12 @@ export type ServerOptions<TRouter extends AnyRouter> = ContextOption<RouterConte
    * type knows) and no data; `false` turns it off, and `rpc.discover` is then -32601.
    */
   discovery?: DiscoveryOptions | false | undefined;
+  /**
+   * Encodings besides JSON that clients may ask for, each by its WebSocket subprotocol:
+   * `[msgpack]` (from `@volley/server/msgpack`) lets a client that asks for
+   * `volley.msgpack` send and receive MessagePack binary frames, in which `Uint8Array`
+   * values travel as bytes. Default none: every connection speaks JSON text, which is
+   * also what any client that asks for no such subprotocol gets. See PROTOCOL.md.
+   */
+  codecs?: readonly ServerCodec[] | undefined;
 } & LimitOptions;

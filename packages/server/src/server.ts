@@ -5,6 +5,8 @@ import type { Duplex } from 'node:stream';
 import { type AnyRouter, CLOSE_CODES, RESERVED_PREFIX } from '@volley/core';
 import { nanoid } from 'nanoid';
 import { WebSocketServer } from 'ws';
+import type { ServerCodec } from './codec.js';
+import { jsonCodec } from './codec-json.js';
 import { Connection, type ConnectionConfig } from './connection.js';
 import { Discovery } from './discovery.js';
 import { reportToStderr } from './error-reporter.js';
@@ -33,6 +35,11 @@ export interface AcceptInfo {
   request: IncomingMessage;
   /** The client's address, for `maxConnectionsPerAddress`, `createContext` and `onError`. */
   clientAddress: string | undefined;
+  /**
+   * The WebSocket subprotocol agreed at the upgrade: a codec's (`volley.msgpack`, given in
+   * `codecs`) makes the connection speak it; anything else, or none, JSON.
+   */
+  protocol?: string | undefined;
 }
 
 /** What a server holds now. */
@@ -170,8 +177,18 @@ export function createServer<TRouter extends AnyRouter>(
     },
   };
   const originAllowed = originCheck(options.allowedOrigins);
+  /** The codecs by subprotocol; JSON is always there. */
+  const codecs = new Map<string, ServerCodec>([[jsonCodec.subprotocol, jsonCodec]]);
+  for (const codec of options.codecs ?? []) codecs.set(codec.subprotocol, codec);
   const wss = new WebSocketServer({
     noServer: true,
+    // The first subprotocol the client offers that names a codec; else, as ws does by
+    // default, the first it offers (JSON is spoken), so clients that ask for a
+    // subprotocol of their own are served as before.
+    handleProtocols: (offered: Set<string>) => {
+      for (const protocol of offered) if (codecs.has(protocol)) return protocol;
+      return offered.values().next().value ?? false;
+    },
     maxPayload: limits.maxPayload,
     clientTracking: false,
     perMessageDeflate: false,
@@ -229,6 +246,7 @@ export function createServer<TRouter extends AnyRouter>(
       clientAddress,
       contextMaker(info, connectionId),
       makeTransport,
+      codecs.get(info.protocol ?? '') ?? jsonCodec,
     );
     if (connection.accepted || connection.isClosed) return true;
     // Not accepted yet: it waits among its own kind. When they are too many, the oldest
@@ -256,7 +274,11 @@ export function createServer<TRouter extends AnyRouter>(
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      accept(wsTransport(ws as VolleySocket, socket), { request, clientAddress });
+      accept(wsTransport(ws as VolleySocket, socket), {
+        request,
+        clientAddress,
+        protocol: ws.protocol,
+      });
     });
   }
 

@@ -20,13 +20,7 @@ import { runProcedure } from './procedure-runner.js';
 import { limitError } from './refusals.js';
 import { duplicateId } from './replies.js';
 import type { Running } from './running.js';
-import {
-  encodeAck,
-  encodeComplete,
-  encodeError,
-  encodeSubscriptionError,
-  type WireId,
-} from './wire.js';
+import type { WireId } from './wire.js';
 
 /** What `rpc.resume` asks for: the client's position, when it had one. */
 export interface ResumeRequest {
@@ -64,11 +58,11 @@ export async function startSubscription(
       });
       return undefined;
     }
-    return encodeError(null, toErrorObject(error));
+    return connection.codec.error(null, toErrorObject(error));
   }
   const { maxSubscriptions, maxIssues } = connection.config.limits;
   if (connection.calls.subscriptions >= maxSubscriptions) {
-    return encodeError(
+    return connection.codec.error(
       id,
       limitError(
         'TOO_MANY_REQUESTS',
@@ -78,7 +72,7 @@ export async function startSubscription(
     );
   }
   const running = connection.calls.begin(id, false);
-  if (running === undefined) return duplicateId(id);
+  if (running === undefined) return duplicateId(connection.codec, id);
   let iterable: AsyncIterable<unknown>;
   let position: string | undefined;
   let recovered: boolean | undefined;
@@ -111,7 +105,7 @@ export async function startSubscription(
   } catch (error) {
     connection.calls.end(id, running);
     if (running.cancelled) return undefined;
-    return encodeError(id, errorObject(connection, error, path, 'subscription', input));
+    return connection.codec.error(id, errorObject(connection, error, path, 'subscription', input));
   }
   if (running.aborted) {
     // Cancelled or disconnected while it was being set up: release, never start.
@@ -122,7 +116,7 @@ export async function startSubscription(
     return undefined;
   }
   running.acked = true;
-  return new FollowUp(encodeAck(id, position, recovered), () => {
+  return new FollowUp(connection.codec.ack(id, position, recovered), () => {
     // A pushable stream (a pub/sub topic), with no output schema to check each event
     // against, hands its events over as they are published: no promise per event.
     const delivered =
@@ -147,7 +141,7 @@ function finish(
   connection.calls.end(id, running);
   // Throwing on abort (an AbortError from a timer, say) is how generators stop.
   if (error === undefined || running.aborted) {
-    connection.outbound.send(encodeComplete(id));
+    connection.outbound.send(connection.codec.complete(id));
     return;
   }
   // The stream asks for the whole connection to go (a slow consumer, lost events): the
@@ -158,6 +152,6 @@ function finish(
     return;
   }
   connection.outbound.send(
-    encodeSubscriptionError(id, errorObject(connection, error, path, 'subscription', undefined)),
+    connection.codec.subscriptionError(id, errorObject(connection, error, path, 'subscription', undefined)),
   );
 }

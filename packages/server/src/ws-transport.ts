@@ -15,7 +15,8 @@ export class VolleySocket extends WebSocket {
 
 // ws calls its listeners with the socket as `this`; every socket here is a VolleySocket.
 function onMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
-  (this as VolleySocket).transport?.events.onMessage(isBinary ? undefined : data.toString());
+  // ws gives a Buffer (binaryType 'nodebuffer', fragments joined).
+  (this as VolleySocket).transport?.events.onMessage(isBinary ? (data as Buffer) : data.toString());
 }
 
 function onClose(this: WebSocket): void {
@@ -64,15 +65,19 @@ class WsTransport implements ServerTransport, CoalescingState {
     this.events.onClose();
   }
 
-  send(text: string): void {
+  send(frame: string | Uint8Array): void {
     const socket = this.#socket;
     if (socket.readyState !== socket.OPEN) return;
     coalesceWrite(this, this.#stream);
+    if (typeof frame !== 'string') {
+      socket.send(frame, { binary: true });
+      return;
+    }
     // As bytes, not as a string: Node writes a corked batch of strings (which coalescing
     // makes) by copying them into a block of three bytes per character, held until the
     // whole batch is written, so a peer that stopped reading would hold about three times
     // highWaterMark. Encoding here costs what that copy did.
-    socket.send(Buffer.from(text), { binary: false });
+    socket.send(Buffer.from(frame), { binary: false });
   }
 
   /**
@@ -82,12 +87,12 @@ class WsTransport implements ServerTransport, CoalescingState {
    * permessage-deflate, which this server never offers), ws writes each frame as it is
    * sent. A socket that did negotiate one goes through ws.
    */
-  sendJoined(head: Uint8Array, tail: Uint8Array): void {
+  sendJoined(head: Uint8Array, tail: Uint8Array, binary = false): void {
     const socket = this.#socket;
     if (socket.readyState !== socket.OPEN) return;
     coalesceWrite(this, this.#stream);
-    if (this.#framesItself) this.#stream.write(textFrame(head, tail));
-    else socket.send(Buffer.concat([head, tail]), { binary: false });
+    if (this.#framesItself) this.#stream.write(textFrame(head, tail, binary));
+    else socket.send(Buffer.concat([head, tail]), { binary });
   }
 
   close(code: number, reason: string): void {
