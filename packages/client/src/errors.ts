@@ -39,7 +39,7 @@ export class ClientClosedError extends Error {
   /** Always `'ClientClosedError'`. */
   override readonly name = 'ClientClosedError';
   constructor() {
-    super('The client was closed');
+    super('Client closed');
   }
 }
 
@@ -56,7 +56,7 @@ export class ResyncRequiredError extends Error {
   declare readonly lastEventId: string | undefined;
 
   constructor(lastEventId: string | undefined) {
-    super('Resumed without the events missed while disconnected');
+    super('Events were missed while disconnected');
     this.lastEventId = lastEventId;
   }
 }

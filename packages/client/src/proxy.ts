@@ -43,7 +43,7 @@ export function createProxy(
         return dispatch(key, parent, args[0], (args[1] ?? {}) as Parameters<Dispatch>[3]);
       }
       throw new TypeError(
-        `client.${path}() is not a call: use .query(), .mutate() or .subscribe()`,
+        `client.${path}() is not a call: use .query, .mutate or .subscribe`,
       );
     },
   });

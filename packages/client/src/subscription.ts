@@ -106,7 +106,7 @@ export function createSubscription<TData>(
     },
     [Symbol.asyncIterator]() {
       if (iterating || options.onData) {
-        throw new TypeError('Iterate a subscription once, and only without onData');
+        throw new TypeError('Iterate a subscription once, without onData');
       }
       iterating = true;
       const events = (async function* () {

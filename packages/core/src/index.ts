@@ -10,11 +10,13 @@
 // ── For applications ──────────────────────────────────────────────────────────────────
 export { toVolleyError, VolleyError, type VolleyErrorOptions } from './error.js';
 export type {
+  CodecName,
   inferProcedureInput,
   inferProcedureOutput,
   inferRouterInputs,
   inferRouterOutputs,
   Jsonify,
+  Packify,
 } from './inference.js';
 export { initVolley, type Volley } from './init.js';
 export type {

@@ -49,8 +49,15 @@ export interface MsgpackScan {
   idAt: number;
 }
 
-const { OK, TOO_DEEP, TOO_MANY_VALUES, BATCH_TOO_LONG, MALFORMED, EXTENSION, BAD_KEY } =
-  MSGPACK_VERDICT;
+// The verdicts as plain constants: a module-level destructuring would keep this file in
+// every bundle that imports core, used or not.
+const OK = 0;
+const TOO_DEEP = 1;
+const TOO_MANY_VALUES = 2;
+const BATCH_TOO_LONG = 3;
+const MALFORMED = 4;
+const EXTENSION = 5;
+const BAD_KEY = 6;
 
 /** `__proto__` as UTF-8: the one key refused, as it would set an object's prototype. */
 const PROTO = [0x5f, 0x5f, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x5f, 0x5f];
