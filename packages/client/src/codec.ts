@@ -30,7 +30,6 @@ export interface ClientCodec<TName extends CodecName = CodecName> {
   parse(data: unknown): unknown;
 }
 
-
 /** Encodes a request (or, with `id` `undefined`, a notification) in the client's codec. */
 export type EncodeRequest = (
   id: RequestId | undefined,

@@ -65,7 +65,6 @@ export interface Connection {
   _close(): Promise<void>;
 }
 
-
 /** Drops a socket without waiting for a closing handshake that may never come. */
 function terminate(socket: WebSocketLike & { terminate?(): void }, reason: string): void {
   // ws has terminate(); a browser socket can only close.
@@ -152,8 +151,7 @@ export function createConnection(
       const init = encode(INIT_ID, Method.INIT, { connectionParams } satisfies InitParams);
       // A malformed URL throws here, in every implementation. A codec opens the socket
       // itself, asking for its subprotocol.
-      const opened =
-        codec.open?.(WebSocket, url as string | URL) ?? new WebSocket(String(url));
+      const opened = codec.open?.(WebSocket, url as string | URL) ?? new WebSocket(String(url));
       // Whether it opened: a browser reports 1006 alike for a socket that never opened and
       // one that dropped, so this is what tells `refused` from `closed`.
       let isOpen = false;
@@ -161,10 +159,7 @@ export function createConnection(
       let failure = '';
       socket = opened;
       if (isDelay(connectTimeoutMs)) {
-        connectTimer = later(
-          () => abandon('timeout', 1006, 'Connect timed out'),
-          connectTimeoutMs,
-        );
+        connectTimer = later(() => abandon('timeout', 1006, 'Connect timed out'), connectTimeoutMs);
       }
       // forget() removes these handlers, so they only ever hear the current socket.
       opened.onopen = () => {

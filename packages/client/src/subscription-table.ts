@@ -1,6 +1,6 @@
 import { paramsFromInput, type SubscriptionAck } from '@volley/core';
-import type { EncodeRequest } from './codec.js';
 import { onAbort } from './abort.js';
+import type { EncodeRequest } from './codec.js';
 import { ResyncRequiredError } from './errors.js';
 import { Method } from './protocol.js';
 import type { PendingRequest } from './request-table.js';

@@ -125,8 +125,7 @@ export interface ClientControls {
  * The typed client for a router type, speaking `TCodec` (`json` by default; `msgpack`
  * with `codec: msgpack` from `@volley/client/msgpack`, where bytes arrive as `Uint8Array`).
  */
-export type VolleyClient<TRouter extends AnyRouter, TCodec extends CodecName = 'json'> = DecorateRecord<
-  TRouter['record'],
-  TCodec
-> &
-  ClientControls;
+export type VolleyClient<
+  TRouter extends AnyRouter,
+  TCodec extends CodecName = 'json',
+> = DecorateRecord<TRouter['record'], TCodec> & ClientControls;

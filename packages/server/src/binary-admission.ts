@@ -26,7 +26,10 @@ export const TEXT_FRAME_ERROR: ErrorObject = protocolError('INVALID_REQUEST', [
 ]);
 
 const EXTENSION_ERROR: ErrorObject = protocolError('INVALID_REQUEST', [
-  { path: [], message: 'MessagePack extension types are not accepted (but for undefined and timestamps)' },
+  {
+    path: [],
+    message: 'MessagePack extension types are not accepted (but for undefined and timestamps)',
+  },
 ]);
 const BAD_KEY_ERROR: ErrorObject = protocolError('INVALID_REQUEST', [
   { path: [], message: 'MessagePack map keys must be strings, and not __proto__' },

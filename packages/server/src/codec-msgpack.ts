@@ -129,7 +129,13 @@ export const msgpack: ServerCodec = {
         ? Uint8Array.of(0x90 | length)
         : length < 0x10000
           ? Uint8Array.of(0xdc, length >> 8, length & 0xff)
-          : Uint8Array.of(0xdd, length >>> 24, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff);
+          : Uint8Array.of(
+              0xdd,
+              length >>> 24,
+              (length >> 16) & 0xff,
+              (length >> 8) & 0xff,
+              length & 0xff,
+            );
     return concat([header, ...(messages as readonly Uint8Array[])]);
   },
 };

@@ -84,7 +84,8 @@ export function push(
       event: (item) => {
         if (running.aborted || failure !== undefined) return true;
         try {
-          if (item instanceof SharedEvent) outbound.sendJoined(head, item.tail(codec), codec.binary);
+          if (item instanceof SharedEvent)
+            outbound.sendJoined(head, item.tail(codec), codec.binary);
           else
             outbound.send(
               codec.event(

@@ -4,8 +4,8 @@
 // order once it is accepted. `rpc.auth` goes through the same waiting when it rebuilds the
 // context.
 import { CLOSE_CODES, isRequest, METHODS, PROTOCOL_VERSION, toVolleyError } from '@volley/core';
-import { type Connection, HOLD } from './connection.js';
 import { peekBinary } from './binary-admission.js';
+import { type Connection, HOLD } from './connection.js';
 import { reportInternal } from './error-mapping.js';
 import { FrameQueue } from './frame-queue.js';
 import { rawIds, scanFrame, TOO_DEEP } from './frame-scan.js';

@@ -52,7 +52,11 @@ export interface ObservedConnection {
 /** How a call ended. `error` carries the JSON-RPC error code it was answered with. */
 export type CallOutcome =
   | { ok: true }
-  | { ok: false; code: number; /** The `VolleyError` code name, such as `BAD_REQUEST`. */ name: string };
+  | {
+      ok: false;
+      code: number /** The `VolleyError` code name, such as `BAD_REQUEST`. */;
+      name: string;
+    };
 
 /** A query or mutation the server is about to run. */
 export interface ObservedCall {
@@ -91,7 +95,9 @@ export interface ServerObserver {
    * call ends, with its outcome and its duration in ms (measured with `performance.now()`).
    * Tracing adapters start a span here and end it in the returned function.
    */
-  callStarted?(call: ObservedCall): ((outcome: CallOutcome, durationMs: number) => void) | undefined;
+  callStarted?(
+    call: ObservedCall,
+  ): ((outcome: CallOutcome, durationMs: number) => void) | undefined;
   /** A subscription was acknowledged (`topic` when its stream is a pub/sub topic stream). */
   subscriptionOpened?(connectionId: string, path: string, topic: string | undefined): void;
   /** A subscription ended, for whatever reason. */

@@ -85,7 +85,10 @@ function resume(
   if (Array.isArray(resumed)) {
     if (id === undefined) return undefined;
     const { maxIssues } = connection.config.limits;
-    return connection.codec.error(id, protocolError('INVALID_PARAMS', boundIssues(resumed, maxIssues)));
+    return connection.codec.error(
+      id,
+      protocolError('INVALID_PARAMS', boundIssues(resumed, maxIssues)),
+    );
   }
   const { method, params, lastEventId } = resumed;
   const procedure = connection.config.procedures.get(method);

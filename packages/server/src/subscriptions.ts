@@ -152,6 +152,9 @@ function finish(
     return;
   }
   connection.outbound.send(
-    connection.codec.subscriptionError(id, errorObject(connection, error, path, 'subscription', undefined)),
+    connection.codec.subscriptionError(
+      id,
+      errorObject(connection, error, path, 'subscription', undefined),
+    ),
   );
 }

@@ -40,10 +40,11 @@ async function open(): Promise<MsgpackPeer> {
 
 /** The bytes of `{"jsonrpc":"2.0","id":<id>,"method":"echo","params":` then `params` raw. */
 function request(id: number | bigint, params: Uint8Array): Uint8Array {
-  const pairs = [['jsonrpc', '2.0'], ['id', id], ['method', 'echo']].flatMap(([key, value]) => [
-    ...pack(key),
-    ...pack(value),
-  ]);
+  const pairs = [
+    ['jsonrpc', '2.0'],
+    ['id', id],
+    ['method', 'echo'],
+  ].flatMap(([key, value]) => [...pack(key), ...pack(value)]);
   // fixmap 4: the three entries above, then "params" and its raw bytes
   return new Uint8Array([0x84, ...pairs, ...pack('params'), ...params]);
 }
@@ -94,14 +95,34 @@ const cases: Array<[string, Uint8Array, unknown]> = [
     pack(new Array(5).fill({ jsonrpc: '2.0', id: 1, method: 'ping' })),
     limitError(null, 'maxBatchLength', 'A batch of 5 messages is longer than 4'),
   ],
-  ['a truncated frame', pack({ jsonrpc: '2.0', id: 3, method: 'ping' }).subarray(0, 20), PARSE_ERROR],
-  ['bytes after the message', new Uint8Array([...pack({ jsonrpc: '2.0', id: 3, method: 'ping' }), 0]), PARSE_ERROR],
+  [
+    'a truncated frame',
+    pack({ jsonrpc: '2.0', id: 3, method: 'ping' }).subarray(0, 20),
+    PARSE_ERROR,
+  ],
+  [
+    'bytes after the message',
+    new Uint8Array([...pack({ jsonrpc: '2.0', id: 3, method: 'ping' }), 0]),
+    PARSE_ERROR,
+  ],
   ['the never-used byte 0xc1', request(4, Uint8Array.of(0xc1)), PARSE_ERROR],
   // A str32 that claims 4 GiB, in a frame of a few bytes: refused without allocating it.
-  ['a str32 claiming 4 GiB', request(5, Uint8Array.of(0xdb, 0xff, 0xff, 0xff, 0xff, 0x61)), PARSE_ERROR],
+  [
+    'a str32 claiming 4 GiB',
+    request(5, Uint8Array.of(0xdb, 0xff, 0xff, 0xff, 0xff, 0x61)),
+    PARSE_ERROR,
+  ],
   ['a bin32 claiming 4 GiB', request(6, Uint8Array.of(0xc6, 0xff, 0xff, 0xff, 0xff)), PARSE_ERROR],
-  ['an array32 claiming 4 billion elements', request(7, Uint8Array.of(0xdd, 0xff, 0xff, 0xff, 0xff, 0)), PARSE_ERROR],
-  ['a map32 claiming 4 billion entries', request(8, Uint8Array.of(0xdf, 0xff, 0xff, 0xff, 0xff)), PARSE_ERROR],
+  [
+    'an array32 claiming 4 billion elements',
+    request(7, Uint8Array.of(0xdd, 0xff, 0xff, 0xff, 0xff, 0)),
+    PARSE_ERROR,
+  ],
+  [
+    'a map32 claiming 4 billion entries',
+    request(8, Uint8Array.of(0xdf, 0xff, 0xff, 0xff, 0xff)),
+    PARSE_ERROR,
+  ],
   [
     'an extension type (fixext 1, type 5)',
     request(9, Uint8Array.of(0xd4, 0x05, 0x00)),
@@ -152,7 +173,10 @@ it('serves a frame at each limit', async () => {
   const peer = await open();
   // 7 levels of arrays inside the message's map (depth 1): 8 in all. The input is the
   // only param, 6 levels deep.
-  expect(await peer.request(request(1, nested(7)))).toMatchObject({ id: 1, result: { echoed: [[[[[[0]]]]]] } });
+  expect(await peer.request(request(1, nested(7)))).toMatchObject({
+    id: 1,
+    result: { echoed: [[[[[[0]]]]]] },
+  });
   // The envelope's 4 entries and 46 elements: 50.
   expect(await peer.request(request(2, pack(new Array(46).fill(0))))).toMatchObject({ id: 2 });
   expect(
@@ -165,13 +189,17 @@ it('serves a frame at each limit', async () => {
     // The input is the only param, undefined: left out of the result, as JSON would.
     result: {},
   });
-  expect(await peer.request({ jsonrpc: '2.0', id: 5, method: 'echo', params: [new Date(5)] })).toEqual({
+  expect(
+    await peer.request({ jsonrpc: '2.0', id: 5, method: 'echo', params: [new Date(5)] }),
+  ).toEqual({
     jsonrpc: '2.0',
     id: 5,
     result: { echoed: new Date(5) },
   });
   // `constructor` is an ordinary key, as it is in JSON.
-  expect(await peer.request({ jsonrpc: '2.0', id: 6, method: 'echo', params: { constructor: 1 } })).toEqual({
+  expect(
+    await peer.request({ jsonrpc: '2.0', id: 6, method: 'echo', params: { constructor: 1 } }),
+  ).toEqual({
     jsonrpc: '2.0',
     id: 6,
     result: { echoed: { constructor: 1 } },
@@ -183,14 +211,25 @@ it('closes a connection that sends more than maxPayload with 1009, and serves ot
   const other = await open();
   peer.send(request(1, pack(new Uint8Array(LIMITS.maxPayload))));
   expect((await peer.closed).code).toBe(1009);
-  expect(await other.request({ jsonrpc: '2.0', id: 2, method: 'ping' })).toMatchObject({ result: 'pong' });
+  expect(await other.request({ jsonrpc: '2.0', id: 2, method: 'ping' })).toMatchObject({
+    result: 'pong',
+  });
 });
 
 it('keeps the id rules: string, number or null; anything else is -32600 with id null', async () => {
   const peer = await open();
-  expect(await peer.request({ jsonrpc: '2.0', id: 'a', method: 'ping' })).toMatchObject({ id: 'a', result: 'pong' });
-  expect(await peer.request({ jsonrpc: '2.0', id: null, method: 'ping' })).toMatchObject({ id: null, result: 'pong' });
-  expect(await peer.request({ jsonrpc: '2.0', id: 1.5, method: 'ping' })).toMatchObject({ id: 1.5, result: 'pong' });
+  expect(await peer.request({ jsonrpc: '2.0', id: 'a', method: 'ping' })).toMatchObject({
+    id: 'a',
+    result: 'pong',
+  });
+  expect(await peer.request({ jsonrpc: '2.0', id: null, method: 'ping' })).toMatchObject({
+    id: null,
+    result: 'pong',
+  });
+  expect(await peer.request({ jsonrpc: '2.0', id: 1.5, method: 'ping' })).toMatchObject({
+    id: 1.5,
+    result: 'pong',
+  });
   for (const id of [Uint8Array.of(1), [1], { a: 1 }, true]) {
     expect(await peer.request({ jsonrpc: '2.0', id, method: 'ping' })).toMatchObject({
       id: null,
@@ -210,5 +249,8 @@ it('echoes a 64-bit integer id exactly, past what a double holds', async () => {
   }
   // Refused before decoding too: the id is read from the bytes.
   const frame = request(18_446_744_073_709_551_615n, nested(9));
-  expect(await peer.request(frame)).toMatchObject({ id: 18_446_744_073_709_551_615n, error: { code: -32013 } });
+  expect(await peer.request(frame)).toMatchObject({
+    id: 18_446_744_073_709_551_615n,
+    error: { code: -32013 },
+  });
 });

@@ -7,8 +7,8 @@ import { msgpack as clientMsgpack } from '@volley/client/msgpack';
 import { initVolley } from '@volley/core';
 import { createPubSub } from '@volley/server';
 import { msgpack } from '@volley/server/msgpack';
-import WebSocket from 'ws';
 import { afterEach, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { z } from 'zod';
 import { deferred, type Harness, startHarness, within } from './helpers/harness.js';
 import { openMsgpack } from './helpers/msgpack-peer.js';
@@ -28,9 +28,15 @@ function makeRouter() {
     // Bytes in an object, next to other values.
     describe: v.procedure
       .input(z.object({ name: z.string(), data: bytes }))
-      .query(({ input }) => ({ name: input.name, size: input.data.length, head: input.data.subarray(0, 2) })),
+      .query(({ input }) => ({
+        name: input.name,
+        size: input.data.length,
+        head: input.data.subarray(0, 2),
+      })),
     // Events that are bytes, from a generator (pulled) ...
-    chunks: v.procedure.input(z.number().int().min(1).max(5)).subscription(async function* ({ input }) {
+    chunks: v.procedure.input(z.number().int().min(1).max(5)).subscription(async function* ({
+      input,
+    }) {
       for (let index = 0; index < input; index++) yield Uint8Array.of(index, index, index);
     }),
     // ... and from a topic (pushed, the fan-out fast path).
@@ -115,9 +121,11 @@ it('fans one topic event out to JSON and binary clients of one server, each in i
   }
   // A raw binary peer too, to see the frame's own shape.
   const peer = await openMsgpack(harness.url);
-  expect(
-    await peer.request({ jsonrpc: '2.0', id: 1, method: 'frames' }),
-  ).toMatchObject({ jsonrpc: '2.0', id: 1, result: { subscription: 1 } });
+  expect(await peer.request({ jsonrpc: '2.0', id: 1, method: 'frames' })).toMatchObject({
+    jsonrpc: '2.0',
+    id: 1,
+    result: { subscription: 1 },
+  });
   await within(Promise.all(started), 'every subscription to start');
   await events.publish('frames', Uint8Array.of(9, 8, 7));
   const [jsonA, jsonB, binaryA, binaryB] = await within(Promise.all(got), 'every event');

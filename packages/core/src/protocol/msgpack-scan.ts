@@ -94,7 +94,9 @@ class Scanner {
     if (size === 2) return ((bytes[at] as number) << 8) | (bytes[at + 1] as number);
     return (
       (bytes[at] as number) * 0x1000000 +
-      (((bytes[at + 1] as number) << 16) | ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number))
+      (((bytes[at + 1] as number) << 16) |
+        ((bytes[at + 2] as number) << 8) |
+        (bytes[at + 3] as number))
     );
   }
 
