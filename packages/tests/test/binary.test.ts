@@ -26,13 +26,11 @@ function makeRouter() {
       return Uint8Array.from(input).reverse();
     }),
     // Bytes in an object, next to other values.
-    describe: v.procedure
-      .input(z.object({ name: z.string(), data: bytes }))
-      .query(({ input }) => ({
-        name: input.name,
-        size: input.data.length,
-        head: input.data.subarray(0, 2),
-      })),
+    describe: v.procedure.input(z.object({ name: z.string(), data: bytes })).query(({ input }) => ({
+      name: input.name,
+      size: input.data.length,
+      head: input.data.subarray(0, 2),
+    })),
     // Events that are bytes, from a generator (pulled) ...
     chunks: v.procedure.input(z.number().int().min(1).max(5)).subscription(async function* ({
       input,
