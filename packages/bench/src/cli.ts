@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type BinaryRow, measureBinaryPayloads } from './extras/binary-payload.js';
 import { type BundleResult, measureBundles } from './extras/bundle-size.js';
 import { summarizeProfile } from './extras/profile-summary.js';
 import { measureTypecheck, type TypecheckResult } from './extras/typecheck-time.js';
@@ -82,6 +83,18 @@ async function main(): Promise<number> {
     }
   }
 
+  let binary: BinaryRow[] | null = null;
+  if (options.only.has('binary')) {
+    log('Binary payloads: 64 KiB over MessagePack and over JSON with base64, and small calls…');
+    try {
+      binary = await measureBinaryPayloads(
+        { reps: options.reps, warmupMs: options.throughput.warmupMs, durationMs: options.throughput.durationMs },
+        log,
+      );
+    } catch (error) {
+      notes.push(`Binary payloads not measured: ${error instanceof Error ? error.message : error}`);
+    }
+  }
   let bundle: BundleResult[] | null = null;
   if (options.only.has('bundle')) {
     log('Bundling the clients for the browser…');
@@ -123,6 +136,7 @@ async function main(): Promise<number> {
     targets: options.targets.map((name) => ({ name, label: TARGET_LABELS[name] })),
     metrics,
     bundle,
+    binary,
     typecheck,
     goals: options.targets.includes('volley') ? checkGoals(metrics, bundle, typecheck) : [],
     notes,

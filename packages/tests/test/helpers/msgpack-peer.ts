@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { within } from './harness.js';
 
 export const packr = new Packr({ useRecords: false });
-const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'auto' });
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'bigint' });
 
 /** Packs a value as a plain MessagePack map or array. */
 export const pack = (value: unknown): Uint8Array => packr.pack(value);
