@@ -35,8 +35,18 @@ export default defineConfig({
         replacement: source('./packages/client/src/msgpack.ts'),
       },
       { find: /^@volley\/client$/, replacement: source('./packages/client/src/index.ts') },
+      {
+        find: /^@volley\/client\/handlers$/,
+        replacement: source('./packages/client/src/handlers.ts'),
+      },
       { find: /^@volley\/redis$/, replacement: source('./packages/redis/src/index.ts') },
       { find: /^@volley\/react$/, replacement: source('./packages/react/src/index.ts') },
+      { find: /^@volley\/inspector$/, replacement: source('./packages/inspector/src/index.ts') },
+      { find: /^@volley\/otel$/, replacement: source('./packages/otel/src/index.ts') },
+      {
+        find: /^@volley\/otel\/prometheus$/,
+        replacement: source('./packages/otel/src/prometheus.ts'),
+      },
     ],
   },
   test: {

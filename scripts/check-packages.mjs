@@ -8,7 +8,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const PUBLISHED = ['core', 'server', 'client'];
+// Every package that is not private; the helper packages for tests and benchmarks are.
+const PUBLISHED = ['core', 'server', 'client', 'redis', 'react', 'inspector'];
 const root = new URL('..', import.meta.url).pathname;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 

@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/msgpack.ts'],
+  // `handlers` and `msgpack` are their own entries (`@volley/client/handlers`,
+  // `@volley/client/msgpack`), so the default bundle has none of them.
+  entry: ['src/index.ts', 'src/handlers.ts', 'src/msgpack.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type BinaryRow, measureBinaryPayloads } from './extras/binary-payload.js';
 import { type BundleResult, measureBundles } from './extras/bundle-size.js';
 import { summarizeProfile } from './extras/profile-summary.js';
+import { measureServerCalls, serverCallsTable } from './extras/server-calls.js';
 import { measureTypecheck, type TypecheckResult } from './extras/typecheck-time.js';
 import { ensureFdLimit } from './fd-limit.js';
 import { parseOptions, USAGE } from './options.js';
@@ -112,6 +113,13 @@ async function main(): Promise<number> {
     }
   }
 
+  let serverCalls: string | null = null;
+  if (options.only.has('server-calls')) {
+    const { calls, inFlight, reps } = options.serverCalls;
+    log(`Server-to-client against client-to-server calls: ${calls} each way, ${reps} time(s)…`);
+    serverCalls = serverCallsTable(await measureServerCalls(calls, inFlight, reps));
+  }
+
   const cpu = cpus();
   const results: BenchResults = {
     generatedAt: new Date().toISOString(),
@@ -143,7 +151,10 @@ async function main(): Promise<number> {
     durationSeconds: Math.round((nowMs() - started) / 1000),
   };
 
-  const markdown = toMarkdown(results);
+  const markdown =
+    serverCalls === null
+      ? toMarkdown(results)
+      : `${toMarkdown(results)}\n### Server-to-client calls (Volley only)\n\n${serverCalls}\n`;
   await writeFile(join(RESULTS_DIR, 'latest.md'), markdown);
   await writeFile(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(join(RESULTS_DIR, 'ratios.svg'), toSvg(results));

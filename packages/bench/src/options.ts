@@ -12,6 +12,7 @@ export const MEASUREMENTS = [
   'binary',
   'bundle',
   'typecheck',
+  'server-calls',
 ] as const;
 
 export type MeasurementName = (typeof MEASUREMENTS)[number];
@@ -28,6 +29,8 @@ export interface BenchOptions {
   fanOut: { subscribers: number; events: number; warmupEvents: number; stallMs: number };
   memory: { connections: number };
   typecheck: { procedures: number; reps: number };
+  /** Server-to-client against client-to-server calls: calls per direction, in flight, repetitions. */
+  serverCalls: { calls: number; inFlight: number; reps: number };
 }
 
 const FULL = {
@@ -37,6 +40,7 @@ const FULL = {
   fanOut: { subscribers: 500, events: 2_000, warmupEvents: 20, stallMs: 15_000 },
   memory: { connections: 5_000 },
   typecheck: { procedures: 500, reps: 3 },
+  serverCalls: { calls: 50_000, inFlight: 256, reps: 5 },
 };
 
 const QUICK: typeof FULL = {
@@ -46,6 +50,7 @@ const QUICK: typeof FULL = {
   fanOut: { subscribers: 150, events: 200, warmupEvents: 5, stallMs: 15_000 },
   memory: { connections: 2_000 },
   typecheck: { procedures: 500, reps: 1 },
+  serverCalls: { calls: 10_000, inFlight: 256, reps: 3 },
 };
 
 export const USAGE = `Usage: pnpm bench [--quick] [--reps N] [--targets a,b] [--only m,n] [--profile target]
@@ -107,5 +112,6 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       connections: positive(values.connections, 'connections') ?? preset.memory.connections,
     },
     typecheck: preset.typecheck,
+    serverCalls: preset.serverCalls,
   };
 }

@@ -10,14 +10,14 @@ import type { EncodeRequest } from './codec.js';
 import { createConnection } from './connection.js';
 import type { Disconnect } from './disconnect.js';
 import { ClientClosedError, ConnectionLostError } from './errors.js';
-import { createInbound } from './inbound.js';
+import { createInbound, type ServerMessage } from './inbound.js';
 import {
   type ClientOptions,
   DEFAULT_LAZY_IDLE_MS,
   DEFAULT_TIMEOUT_MS,
   resolveLazy,
 } from './options.js';
-import { Method, UNAUTHORIZED } from './protocol.js';
+import { METHOD_NOT_FOUND, Method, UNAUTHORIZED } from './protocol.js';
 import { createProxy } from './proxy.js';
 import { createRequestTable, type PendingRequest } from './request-table.js';
 import { createSubscriptionTable } from './subscription-table.js';
@@ -56,8 +56,8 @@ export function createClient<TRouter extends AnyRouter, TCodec extends CodecName
   let nextId = 0;
   // A request as its codec writes it (JSON text by default); what is undefined is left out.
   const codec = options.codec ?? JSON;
-  const encode: EncodeRequest = (id, method, params) =>
-    codec.stringify({ jsonrpc: '2.0', id, method, params });
+  const encode: EncodeRequest = (id, method, params, trace) =>
+    codec.stringify({ jsonrpc: '2.0', id, method, params, ...trace });
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
 
@@ -107,11 +107,31 @@ export function createClient<TRouter extends AnyRouter, TCodec extends CodecName
     // A socket opened: send everything waiting, in the order it was made. None of it went
     // out on this socket yet (a drop marks every request unsent).
     () => requests._sendAll(connection._send),
-    createInbound(requests, subscriptions, () => connection._accepted(), settled),
+    createInbound(
+      requests,
+      subscriptions,
+      () => connection._accepted(),
+      settled,
+      (message) => serve(message),
+    ),
     onDrop,
     encode,
     codec,
   );
+
+  // The server's requests: to the handlers, when the client has some; else each one with
+  // an id is answered "method not found", and its notifications (`rpc.cancel`) dropped.
+  const serve =
+    options.handlers?.(connection, codec) ??
+    (({ id }: ServerMessage) =>
+      id !== undefined &&
+      connection._send(
+        codec.stringify({
+          jsonrpc: '2.0',
+          id,
+          error: { code: METHOD_NOT_FOUND, message: 'Method not found' },
+        }),
+      ));
 
   /** Why a new call or subscription cannot wait: the client is closed, or the server unreachable with `failFast`. */
   const refusal = () =>
@@ -145,7 +165,7 @@ export function createClient<TRouter extends AnyRouter, TCodec extends CodecName
       if (refused) throw refused;
       if (signal?.aborted) throw signal.reason;
       enqueue(id, {
-        _frame: encode(id, path, paramsFromInput(input)),
+        _frame: encode(id, path, paramsFromInput(input), options.trace?.()),
         // A query is safe to send again after a lost connection; a mutation only when the
         // caller says it is idempotent.
         _retriable: operation === 'query' || callOptions.idempotent === true,

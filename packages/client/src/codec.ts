@@ -1,4 +1,4 @@
-import type { CodecName, Params, RequestId } from '@volley/core';
+import type { CodecName, Params, RequestId, TraceMembers } from '@volley/core';
 import type { WebSocketConstructor, WebSocketLike } from './websocket.js';
 
 /**
@@ -35,4 +35,5 @@ export type EncodeRequest = (
   id: RequestId | undefined,
   method: string,
   params?: Params,
+  trace?: TraceMembers,
 ) => string | Uint8Array;

@@ -3,8 +3,8 @@ import { INIT_ID, INTERNAL_ERROR, Method } from './protocol.js';
 import type { RequestTable } from './request-table.js';
 import type { SubscriptionTable } from './subscription-table.js';
 
-/** A response or notification from the server, before it is checked. */
-interface ServerMessage {
+/** A response, request or notification from the server, before it is checked. */
+export interface ServerMessage {
   id?: unknown;
   result?: unknown;
   error?: unknown;
@@ -25,11 +25,13 @@ function errorFrom(error: unknown): VolleyError {
 /**
  * The inbound router: hands each message from the server to what waits for it. The
  * answer to `rpc.init` goes to `accepted`; any other response settles its request in the
- * table (then `answered` runs); a notification goes to its live subscription.
+ * table (then `answered` runs); a subscription's notification goes to its live
+ * subscription; anything else with a `method` (a request from the server, or its
+ * `rpc.cancel`) goes to `serve`, which answers it.
  *
  * One message at a time, never a batch: the server answers one only to a batch, which
- * this client never sends. Read leniently: anything with an `id` is a response, and an
- * `error` that is not a JSON-RPC error object fails the call as `INTERNAL_ERROR` rather
+ * this client never sends. Read leniently: anything without a `method` is a response, and
+ * an `error` that is not a JSON-RPC error object fails the call as `INTERNAL_ERROR` rather
  * than leaving it to time out. What matches nothing is dropped.
  */
 export function createInbound(
@@ -37,10 +39,11 @@ export function createInbound(
   subscriptions: SubscriptionTable,
   accepted: () => void,
   answered: () => void,
+  serve: (message: ServerMessage) => void,
 ): (message: unknown) => void {
   return (message) => {
     const { id, result, error, method, params } = (message ?? {}) as ServerMessage;
-    if (id !== undefined) {
+    if (method === undefined) {
       // {"jsonrpc":"2.0","id":1,"result":…} or {"jsonrpc":"2.0","id":1,"error":{…}}
       if (id === INIT_ID) {
         if (error === undefined) accepted();
@@ -54,16 +57,23 @@ export function createInbound(
       return;
     }
     const sink = subscriptions.get(params?.subscription);
-    if (!sink) return; // Already unsubscribed here; the server is catching up.
-    switch (method) {
-      case Method.EVENT: // {"method":"rpc.event","params":{"subscription":1,"eventId"?:"…","data":…}}
-        sink._push(params?.data, typeof params?.eventId === 'string' ? params.eventId : undefined);
-        break;
-      case Method.COMPLETE: // {"method":"rpc.complete","params":{"subscription":1}}
-        sink._complete();
-        break;
-      case Method.ERROR: // {"method":"rpc.error","params":{"subscription":1,"error":{…}}}
-        sink._fail(errorFrom(params?.error));
+    // A live subscription was found by its params, so they are there.
+    if (sink) {
+      switch (method) {
+        case Method.EVENT: // {"method":"rpc.event","params":{"subscription":1,"eventId"?:"…","data":…}}
+          sink._push(params!);
+          return;
+        case Method.COMPLETE: // {"method":"rpc.complete","params":{"subscription":1}}
+          sink._complete();
+          return;
+        case Method.ERROR: // {"method":"rpc.error","params":{"subscription":1,"error":{…}}}
+          sink._fail(errorFrom(params!.error));
+          return;
+      }
     }
+    // {"id":"s1","method":"confirm","params":…} or {"method":"rpc.cancel","params":{"id":"s1"}},
+    // or a notification of a subscription already left here (the server is catching up),
+    // which the handlers ignore.
+    serve(message as ServerMessage);
   };
 }

@@ -1,6 +1,8 @@
 // Every option of `createClient`, with its default.
 import type { CodecName } from '@volley/core';
 import type { ClientCodec } from './codec.js';
+import type { TraceMembers } from '@volley/core';
+import type { ClientHandlers } from './handlers-link.js';
 import type { WebSocketConstructor } from './websocket.js';
 
 /** Default per-call timeout, in ms: 30 s. For a subscription it bounds each wait for an acknowledgement. */
@@ -98,6 +100,13 @@ export interface BaseClientOptions {
    */
   connectionParams?: Lazy<unknown> | undefined;
   /**
+   * Asked at each query and mutation for the W3C trace context to send with it, so that
+   * the server's span of the call joins your trace (see PROTOCOL.md, "Trace context"):
+   * `{ traceparent, tracestate? }`, or `undefined` to send none. With OpenTelemetry,
+   * `activeTraceContext` from `@volley/otel` gives the active span's. Default: none.
+   */
+  trace?: (() => TraceMembers | undefined) | undefined;
+  /**
    * The WebSocket implementation. Default: the platform's `WebSocket`. On Node 20,
    * pass `ws`'s default export.
    */
@@ -143,4 +152,11 @@ export interface BaseClientOptions {
    * waits for that series' first attempt.
    */
   failFast?: boolean | undefined;
+  /**
+   * Handlers the server may call (server-to-client calls): `createHandlers(router)` from
+   * `@volley/client/handlers`, with a router of queries and mutations made with
+   * `initVolley()`. Default: none, and every request from the server is answered with
+   * -32601 `METHOD_NOT_FOUND`. A lazy client serves them only while it is connected.
+   */
+  handlers?: ClientHandlers | undefined;
 }

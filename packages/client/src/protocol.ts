@@ -14,6 +14,9 @@ export const FORBIDDEN: Close['FORBIDDEN'] = 4403;
 /** The JSON-RPC number of an error from the server that is not a JSON-RPC error object. */
 export const INTERNAL_ERROR: (typeof ERROR_CODES)['INTERNAL_ERROR'] = -32603;
 
+/** The answer to a request from the server when the client has no handlers. */
+export const METHOD_NOT_FOUND: (typeof ERROR_CODES)['METHOD_NOT_FOUND'] = -32601;
+
 /**
  * The methods the client sends or reads. An enum rather than string constants because
  * the build inlines an enum's members where they are used, where it would keep a long

@@ -35,14 +35,14 @@ export function createProxy(
       if (controls && name[0] === '$') {
         return (controls as Record<string, unknown>)[name];
       }
-      children[name] ??= createProxy(dispatch, undefined, path, name);
-      return children[name];
+      // biome-ignore lint/suspicious/noAssignInExpressions: `??=` gives the child, made now or before: fewer bytes in the browser bundle.
+      return (children[name] ??= createProxy(dispatch, undefined, path, name));
     },
     apply(_function, _this, args: unknown[]) {
       if (parent !== '' && (key === 'query' || key === 'mutate' || key === 'subscribe')) {
         return dispatch(key, parent, args[0], (args[1] ?? {}) as Parameters<Dispatch>[3]);
       }
-      throw new TypeError(`client.${path}() is not a call: use .query, .mutate or .subscribe`);
+      throw new TypeError(`client.${path}(): use .query(), .mutate() or .subscribe()`);
     },
   });
 }

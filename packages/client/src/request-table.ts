@@ -95,8 +95,8 @@ export function createRequestTable(
   const methods: Omit<RequestTable, keyof ReadonlyMap<unknown, unknown>> = {
     _add(id, request) {
       requests.set(id, request);
-      request._timeoutMs ??= defaultTimeoutMs;
-      request._deadline = now() + request._timeoutMs;
+      // biome-ignore lint/suspicious/noAssignInExpressions: the default timeout, kept on the request for its message: fewer bytes in the browser bundle.
+      request._deadline = now() + (request._timeoutMs ??= defaultTimeoutMs);
       arm(request._deadline);
     },
     _take(id) {

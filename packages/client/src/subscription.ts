@@ -41,7 +41,8 @@ export interface Subscription<TData> extends AsyncIterable<TData> {
 export interface SubscriptionSink {
   /** The position to resume from: the last event id, or the ack's starting point. */
   _position?: string;
-  _push(data: unknown, eventId: string | undefined): void;
+  /** An `rpc.event`'s params: its `data`, and its `eventId` when that is a string. */
+  _push(event: { data?: unknown; eventId?: unknown }): void;
   /** The server ended it. */
   _complete(): void;
   _fail(error: unknown): void;
@@ -72,12 +73,13 @@ export function createSubscription<TData>(
   };
 
   const sink: SubscriptionSink = {
-    _push(data, eventId) {
+    _push(event) {
       if (ended) return;
-      if (eventId !== undefined) sink._position = eventId;
-      if (options.onData) options.onData(data as TData);
+      const data = event.data as TData;
+      if (event.eventId !== undefined) sink._position = event.eventId as string;
+      if (options.onData) options.onData(data);
       else {
-        buffer.push(data as TData);
+        buffer.push(data);
         wake?.();
       }
     },
@@ -106,7 +108,7 @@ export function createSubscription<TData>(
     },
     [Symbol.asyncIterator]() {
       if (iterating || options.onData) {
-        throw new TypeError('Iterate a subscription once, without onData');
+        throw new TypeError('Iterate once, and only without onData');
       }
       iterating = true;
       const events = (async function* () {

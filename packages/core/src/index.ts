@@ -8,6 +8,12 @@
 //   engine and stream contracts.
 
 // ── For applications ──────────────────────────────────────────────────────────────────
+export type {
+  ClientCallOptions,
+  ClientHandle,
+  ClientHandleRecord,
+  HandlerRouterCheck,
+} from './client-handle.js';
 export { toVolleyError, VolleyError, type VolleyErrorOptions } from './error.js';
 export type {
   CodecName,
@@ -37,7 +43,7 @@ export type {
   SchemaTypes,
 } from './procedure.js';
 // ── For client, engine and stream authors: the wire protocol ─────────────────────────
-export { encodeRequest } from './protocol/codec.js';
+export { encodeRequest, type TraceMembers } from './protocol/codec.js';
 export {
   CLOSE_CODES,
   type CloseCodeName,
@@ -85,6 +91,7 @@ export { checkRequest, isRequest, isResponse } from './protocol/validate.js';
 // ── For engine and stream authors: the pub/sub and stream contracts ──────────────────
 export type {
   Backlog,
+  EngineObserver,
   PubSubEngine,
   TopicEvent,
   TopicListener,

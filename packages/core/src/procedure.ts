@@ -45,6 +45,11 @@ export interface ProcedureDef {
   readonly middlewares: readonly AnyMiddleware[];
   /** The function given to `.query`, `.mutation` or `.subscription`. */
   readonly resolver: (options: ResolverOptions<unknown, unknown>) => unknown;
+  /**
+   * Built by `initVolley().withClient()`: its context has `client`, the connection's
+   * handle for server-to-client calls, which the server then adds.
+   */
+  readonly usesClient?: boolean | undefined;
 }
 
 /**
@@ -125,6 +130,7 @@ interface BuilderState {
   input: StandardSchemaV1 | undefined;
   output: StandardSchemaV1 | undefined;
   middlewares: readonly AnyMiddleware[];
+  usesClient?: boolean | undefined;
 }
 
 function makeProcedure(
@@ -156,13 +162,16 @@ function builderFrom(state: BuilderState): ProcedureBuilder<unknown, NoInput, un
   return builder as unknown as ProcedureBuilder<unknown, NoInput, undefined>;
 }
 
-/** A procedure builder with no input, output or middleware, for context `TCtx`. */
-export function createProcedureBuilder<TCtx>(): ProcedureBuilder<TCtx, NoInput, undefined> {
-  return builderFrom({ input: undefined, output: undefined, middlewares: [] }) as ProcedureBuilder<
-    TCtx,
-    NoInput,
-    undefined
-  >;
+/**
+ * A procedure builder with no input, output or middleware, for context `TCtx`.
+ * `usesClient` marks its procedures as ones whose context has the connection's `client`.
+ */
+export function createProcedureBuilder<TCtx>(
+  usesClient?: boolean,
+): ProcedureBuilder<TCtx, NoInput, undefined> {
+  const state: BuilderState = { input: undefined, output: undefined, middlewares: [] };
+  if (usesClient) state.usesClient = true;
+  return builderFrom(state) as ProcedureBuilder<TCtx, NoInput, undefined>;
 }
 
 export type { MiddlewareResult, SchemaTypes };

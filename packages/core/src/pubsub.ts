@@ -40,6 +40,18 @@ export interface TopicListener {
   gap(): void;
 }
 
+/**
+ * What a pub/sub engine tells whoever watches it (metrics, the inspector): attach it with
+ * `engine.observe?.(observer)`. A server's `ServerObserver` has the same members, so one
+ * observer can watch both. Every member is optional; a throw from one is swallowed.
+ */
+export interface EngineObserver {
+  /** A `publish` on `topic` rejected with `error` (for example Redis was unreachable). */
+  publishFailed?(topic: string, error: unknown): void;
+  /** The engine lost its backing service and has it back (`engine` names it: `"redis"`). */
+  engineReconnected?(engine: string): void;
+}
+
 /** Stops a listener. Idempotent. */
 export type Unsubscribe = () => void;
 
@@ -99,4 +111,10 @@ export interface PubSubEngine {
    * accepts even before the topic's first event.
    */
   head(topic: string): Promise<string>;
+  /**
+   * Optional: tells `observer` of publish failures and reconnections from now on; returns
+   * the function that detaches it. An engine that has nothing to report (the in-memory
+   * one, which cannot fail) leaves it out.
+   */
+  observe?(observer: EngineObserver): () => void;
 }

@@ -48,6 +48,11 @@ export interface PushConsumer<TItem> {
   event(item: TItem): boolean;
   /** The stream is over: `error` says why it failed, `undefined` when it ended or was stopped. Called once. */
   end(error: unknown): void;
+  /**
+   * Optional: `count` items were dropped for this consumer (it was too far behind, and the
+   * stream's overflow policy dropped them), so that the server can count them.
+   */
+  dropped?(count: number): void;
 }
 
 /** What a pushing stream gives its consumer. */

@@ -1,4 +1,11 @@
-import type { Backlog, PubSubEngine, TopicEvent, TopicListener, Unsubscribe } from '@volley/core';
+import type {
+  Backlog,
+  EngineObserver,
+  PubSubEngine,
+  TopicEvent,
+  TopicListener,
+  Unsubscribe,
+} from '@volley/core';
 import type { Redis } from 'ioredis';
 import { asUnavailable, connect, disconnect, whenReady } from './connections.js';
 import { EngineClosedError } from './errors.js';
@@ -17,6 +24,13 @@ import { TopicFeed } from './topic-feed.js';
 
 /** A `PubSubEngine` (the contract in `@volley/core`) over Redis, which can be closed. */
 export interface RedisEngine extends PubSubEngine {
+  /**
+   * Tells `observer` of every publish that fails (`publishFailed`, with the topic and the
+   * error `publish` rejects with) and every time a connection to Redis comes back after
+   * it was lost (`engineReconnected('redis')`). Returns the function that detaches it. A
+   * throw from the observer goes to `onError`.
+   */
+  observe(observer: EngineObserver): () => void;
   /**
    * Stops every listener and closes the engine's two connections (QUIT, or a plain
    * disconnect when Redis is unreachable). Calls after it reject with `EngineClosedError`.
@@ -67,6 +81,21 @@ export function createRedisEngine(options: RedisEngineOptions = {}): RedisEngine
   const subscriber = connect(options.redis, resolved);
   const channels = new Map<string, Channel>();
   let closed = false;
+  /** Who watches (see `observe`); the list is replaced, never changed, when one comes or goes. */
+  let observers: readonly EngineObserver[] = [];
+  /** Tells every observer that has `member`; a throw there goes to `onError`. */
+  const tell = <K extends keyof EngineObserver>(
+    member: K,
+    ...args: Parameters<NonNullable<EngineObserver[K]>>
+  ) => {
+    for (const observer of observers) {
+      try {
+        (observer[member] as ((...values: unknown[]) => void) | undefined)?.apply(observer, args);
+      } catch (error) {
+        onError(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  };
 
   const lastErrors = new WeakMap<Redis, Error>();
   for (const [redis, role] of [
@@ -75,6 +104,8 @@ export function createRedisEngine(options: RedisEngineOptions = {}): RedisEngine
   ] as const) {
     // ioredis reports every failed attempt; one report per outage is enough.
     let reported = false;
+    /** Ready once already: a later 'ready' is a reconnection. */
+    let wasReady = false;
     redis.on('error', (error: Error) => {
       lastErrors.set(redis, error);
       if (reported || closed) return;
@@ -84,6 +115,8 @@ export function createRedisEngine(options: RedisEngineOptions = {}): RedisEngine
     redis.on('ready', () => {
       reported = false;
       lastErrors.delete(redis);
+      if (wasReady && !closed) tell('engineReconnected', 'redis');
+      wasReady = true;
     });
   }
 
@@ -148,10 +181,22 @@ export function createRedisEngine(options: RedisEngineOptions = {}): RedisEngine
       // A TypeError here (a BigInt, a cycle) rejects before anything is sent.
       const json = JSON.stringify(data) ?? 'null';
       const keys = topicKeys(keyPrefix, topic);
-      const { epoch, seq } = await call(commands, 'publish', () =>
-        publishScript(commands, keys, newEpoch(), logSize, json),
-      );
-      return formatId(epoch, seq);
+      try {
+        const { epoch, seq } = await call(commands, 'publish', () =>
+          publishScript(commands, keys, newEpoch(), logSize, json),
+        );
+        return formatId(epoch, seq);
+      } catch (error) {
+        if (observers.length > 0) tell('publishFailed', topic, error);
+        throw error;
+      }
+    },
+
+    observe(observer: EngineObserver) {
+      observers = [...observers, observer];
+      return () => {
+        observers = observers.filter((watching) => watching !== observer);
+      };
     },
 
     async subscribe(topic: string, listener: TopicListener): Promise<Unsubscribe> {

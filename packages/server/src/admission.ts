@@ -50,6 +50,7 @@ export class Admission {
     // The socket is paused, so only frames it had already read arrive here: about one
     // read's worth. Twice the largest frame means the transport does not pause: stop it.
     if (this.#held.size > 2 * connection.config.limits.maxPayload) {
+      connection.config.observer?.limitHit?.('maxPayload', connection.id);
       connection.close(
         CLOSE_CODES.POLICY_VIOLATION,
         'Too much sent while the server was holding back',
@@ -80,7 +81,10 @@ export class Admission {
       if (connection.codec.binary) admitBinary(connection, frame, this.#bucket);
       // binary frame on a JSON connection → {"id":null,"error":{"code":-32600,...}}
       else if (this.#bucket?.take(1) ?? true) outbound.send(BINARY_FRAME_TEXT);
-      else if (limits.rateLimit !== false) outbound.send(rateLimitedBinary(limits.rateLimit));
+      else if (limits.rateLimit !== false) {
+        connection.config.observer?.limitHit?.('rateLimit', connection.id);
+        outbound.send(rateLimitedBinary(limits.rateLimit));
+      }
       return;
     }
     // text frame on a binary connection → the same error, in the connection's codec
@@ -95,21 +99,25 @@ export class Admission {
     const admitted = this.#bucket?.take(count > 0 ? count : 1) ?? true;
     // {"id":1,"params":[[[[...]]]]} → {"id":1,"error":{"code":-32013,"data":{"limit":"maxDepth"}}}
     if (count === TOO_DEEP) {
+      connection.config.observer?.limitHit?.('maxDepth', connection.id);
       outbound.send(tooDeep(text, limits.maxDepth));
       return;
     }
     // [1001 messages] → {"id":null,"error":{"code":-32013,"data":{"limit":"maxBatchLength"}}}
     if (count > limits.maxBatchLength) {
+      connection.config.observer?.limitHit?.('maxBatchLength', connection.id);
       outbound.send(batchTooLong(count, limits.maxBatchLength));
       return;
     }
     // [0,0,0,... 20,000 values] → {"id":1,"error":{"code":-32013,"data":{"limit":"maxValues"}}}
     if (!withinValues(text, limits.maxValues)) {
+      connection.config.observer?.limitHit?.('maxValues', connection.id);
       outbound.send(tooManyValues(text, limits.maxValues));
       return;
     }
     // over the rate limit: {"id":1,"error":{"code":-32029,"data":{"limit":"rateLimit"}}}
     if (!admitted) {
+      connection.config.observer?.limitHit?.('rateLimit', connection.id);
       const reply =
         limits.rateLimit === false ? undefined : rateLimitedReply(text, limits.rateLimit);
       if (reply !== undefined) outbound.send(reply);

@@ -1,3 +1,4 @@
+import { TopicStream } from './pubsub/topic-stream.js';
 import { Running } from './running.js';
 import { ExactId, type WireId } from './wire.js';
 
@@ -88,6 +89,17 @@ export class CallTable {
   /** What runs under request `id` (as `rpc.cancel` names it). */
   get(id: string | number): Running | undefined {
     return this.#running?.get(id);
+  }
+
+  /** Adds this table's live topic subscriptions to `byTopic`, one per subscription. */
+  countTopics(byTopic: Map<string, number>): void {
+    if (this.#running === undefined) return;
+    for (const running of this.#running.values()) {
+      const iterator = running.iterator;
+      if (!running.isCall && iterator instanceof TopicStream) {
+        byTopic.set(iterator.topic, (byTopic.get(iterator.topic) ?? 0) + 1);
+      }
+    }
   }
 
   /** Stops everything: the connection closed. */

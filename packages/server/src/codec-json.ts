@@ -1,5 +1,6 @@
 // JSON text, the default encoding: the encoders of `wire.ts` as a codec.
 import { MSGPACK_VERDICT } from '@volley/core';
+import { encodeClientRequest } from './client-calls-wire.js';
 import type { Frame, ServerCodec } from './codec.js';
 import {
   encodeAck,
@@ -37,4 +38,6 @@ export const jsonCodec: ServerCodec = {
   complete: encodeComplete,
   subscriptionError: encodeSubscriptionError,
   batch: (messages: readonly Frame[]) => encodeBatch(messages as readonly string[]),
+  request: encodeClientRequest,
+  notification: (method, params) => JSON.stringify({ jsonrpc: '2.0', method, params }),
 };

@@ -122,6 +122,8 @@ export const msgpack: ServerCodec = {
       method: METHODS.ERROR,
       params: { subscription: idValue(subscription), error },
     }),
+  request: (id, method, params) => encode({ jsonrpc: '2.0', id, method, params }),
+  notification: (method, params) => encode({ jsonrpc: '2.0', method, params }),
   batch(messages: readonly Frame[]) {
     const length = messages.length;
     const header =

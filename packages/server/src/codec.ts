@@ -3,7 +3,7 @@
 // chosen per connection by the WebSocket subprotocol the client asks for. Each step that
 // answers asks the connection's codec, so any frame a connection sends (a result, an
 // error, an event, a batch) goes out in the connection's encoding.
-import type { ErrorObject, MsgpackScan, MsgpackScanLimits } from '@volley/core';
+import type { ErrorObject, MsgpackScan, MsgpackScanLimits, Params } from '@volley/core';
 import type { WireId } from './wire.js';
 
 /** One frame as the server writes it: JSON text, or the bytes of a binary codec. */
@@ -59,4 +59,11 @@ export interface ServerCodec {
   subscriptionError(subscription: WireId, error: ErrorObject): Frame;
   /** Already-encoded messages as one batch frame. */
   batch(messages: readonly Frame[]): Frame;
+  /**
+   * A request from the server to the client (a server-to-client call, id `"s1"`, ...).
+   * @throws what the encoder throws for params it cannot carry.
+   */
+  request(id: string, method: string, params: Params | undefined): Frame;
+  /** A notification from the server to the client, such as `rpc.cancel`. */
+  notification(method: string, params: Params): Frame;
 }

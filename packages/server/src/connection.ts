@@ -2,9 +2,14 @@ import type { AnyProcedure } from '@volley/core';
 import { Admission } from './admission.js';
 import { type Activity, CallTable } from './call-table.js';
 import type { ServerCodec } from './codec.js';
+import { ClientCalls } from './client-calls.js';
+import type { ClientCallLimits } from './client-calls-options.js';
+import type { ClientResponse } from './client-calls-wire.js';
+import { contextWithClient, createClientHandle } from './client-handle.js';
 import type { Discovery } from './discovery.js';
 import { Handshake } from './handshake.js';
 import type { Limits } from './limits.js';
+import type { ObservedConnection, ServerObserver } from './observer.js';
 import type { ErrorInfo } from './options.js';
 import { type CongestionListener, Outbound } from './outbound.js';
 import { closeReason } from './replies.js';
@@ -23,13 +28,48 @@ export interface ConnectionConfig {
    * is then accepted once it is built; otherwise at once, when it opens.
    */
   createsContext: boolean;
+  /** The limits of server-to-client calls. */
+  clientCalls: ClientCallLimits;
+  /**
+   * Whether procedures see `ctx.client` (the router has some built with `withClient()`):
+   * the context is then a copy of the one made, with the connection's client handle.
+   */
+  usesClient: boolean;
   /** Answers `rpc.discover`; `undefined` when the server turned discovery off. */
   discovery: Discovery | undefined;
-  /** Told when a connection is accepted (its context is ready). */
-  onAccepted(connection: Connection): void;
+  /**
+   * The server's observers as one (see `observer-set.ts`), or `undefined` when none is
+   * attached: every step that reports reads it here, so attaching one later reaches
+   * every connection.
+   */
+  observer: ServerObserver | undefined;
+  /**
+   * Told when a connection is accepted (its context is ready). Returns `false` when the
+   * server turns it away after all (it is full): the connection is then closing.
+   */
+  onAccepted(connection: Connection): boolean;
   /** Told once when a connection's socket has closed. */
   onClosed(connection: Connection): void;
 }
+
+/**
+ * Where a connection's address is read when first asked: the socket. Node keeps the
+ * peer's name on a socket once it is read (an object and two strings), so a server that
+ * needs no address (no per-address cap, no trusted proxy) reads it only for
+ * `createContext`, `onError` or an observer.
+ */
+export interface AddressSource {
+  readonly remoteAddress?: string | undefined;
+}
+
+/**
+ * Builds a connection's context from its connection params (and its address, read only
+ * if the server has a `createContext`); may return a promise, may throw to refuse.
+ */
+export type ContextMaker = (
+  connectionParams: unknown,
+  connection: { readonly clientAddress: string | undefined },
+) => unknown;
 
 /** Why reading a socket is paused; reading resumes when no reason is left. */
 export const HOLD = { handshake: 1, congestion: 2 } as const;
@@ -44,8 +84,8 @@ export const HOLD = { handshake: 1, congestion: 2 } as const;
 export class Connection implements TransportEvents, CongestionListener {
   readonly id: string;
   readonly config: ConnectionConfig;
-  /** The client's address, when known (for limits and `onError`). */
-  readonly clientAddress: string | undefined;
+  /** The upgrade request's `Origin` header, when it had one (for observers). */
+  readonly origin: string | undefined;
   readonly transport: ServerTransport;
   /** How this connection's frames are encoded: JSON, or the codec its subprotocol chose. */
   readonly codec: ServerCodec;
@@ -53,14 +93,22 @@ export class Connection implements TransportEvents, CongestionListener {
   readonly admission: Admission;
   /** Running calls and subscriptions. */
   readonly calls: CallTable;
-  /** What procedures see as `ctx`; built by the handshake. */
+  /** What procedures see as `ctx`; built by the handshake (see `accept`). */
   ctx: unknown;
   /** Until the connection is accepted (and while `rpc.auth` rebuilds its context). */
   handshake: Handshake | undefined;
   /** Builds the context from connection params; may return a promise, may throw to refuse. */
-  readonly makeContext: (connectionParams: unknown) => unknown;
+  readonly makeContext: ContextMaker;
+  /** The client's address, or the socket to read it from when first asked. */
+  #address: string | AddressSource | undefined;
   #accepted = false;
+  /** Accepted and counted by the server (not turned away as it was accepted). */
+  #counted = false;
   #closed = false;
+  /** The server's calls to this client; made at the first, or with the client handle. */
+  #clientCalls: ClientCalls | undefined;
+  /** `ctx.client`, made once when the router uses it. */
+  #clientHandle: unknown;
   #silent = true;
   /** `HOLD` bits: why the socket is not being read. */
   #holds = 0;
@@ -71,24 +119,48 @@ export class Connection implements TransportEvents, CongestionListener {
   constructor(
     id: string,
     config: ConnectionConfig,
-    clientAddress: string | undefined,
-    makeContext: (connectionParams: unknown) => unknown,
+    address: string | AddressSource | undefined,
+    origin: string | undefined,
+    makeContext: ContextMaker,
     makeTransport: TransportFactory,
     codec: ServerCodec,
   ) {
     this.id = id;
     this.codec = codec;
     this.config = config;
-    this.clientAddress = clientAddress;
+    this.#address = address;
+    this.origin = origin;
     this.makeContext = makeContext;
     this.calls = new CallTable(config.activity);
     this.transport = makeTransport(this);
     this.outbound = new Outbound(this.transport, config.limits.highWaterMark, this);
     this.admission = new Admission(this);
+    config.observer?.connectionOpened?.(this.observed());
     // The first frame always goes to the handshake (it may be rpc.init); a server without
     // createContext accepts the connection now, so it is never held to the init timeout.
     this.handshake = Handshake.open(this);
     if (!config.createsContext) this.accept({});
+  }
+
+  /**
+   * The client's address, when known (for `createContext`, limits and `onError`). Read
+   * from the socket on first ask; `undefined` if the socket has closed before that.
+   */
+  get clientAddress(): string | undefined {
+    const address = this.#address;
+    if (typeof address !== 'object') return address;
+    this.#address = address.remoteAddress;
+    return this.#address;
+  }
+
+  /** The server's observer, if any: transports report bytes to it (see `TransportEvents`). */
+  get observer(): ServerObserver | undefined {
+    return this.config.observer;
+  }
+
+  /** The connection as observers see it (made at each ask: connection events are rare). */
+  observed(): ObservedConnection {
+    return { connectionId: this.id, clientAddress: this.clientAddress, origin: this.origin };
   }
 
   /** Whether the connection has been accepted. */
@@ -106,12 +178,33 @@ export class Connection implements TransportEvents, CongestionListener {
     return this.#closed;
   }
 
-  /** The context is ready: the connection counts as accepted. */
+  /** The server's calls to this client, waiting for its answers (the table is made here). */
+  get clientCalls(): ClientCalls {
+    this.#clientCalls ??= new ClientCalls(this, this.config.clientCalls);
+    return this.#clientCalls;
+  }
+
+  /**
+   * A response from the client to one of the server's calls: `{"id":"s1","result":...}`.
+   * Ignored when the server made none.
+   */
+  respond(response: ClientResponse): void {
+    this.#clientCalls?.receive(response);
+  }
+
+  /**
+   * The context is ready (built at first, or rebuilt by `rpc.auth`): the connection
+   * counts as accepted. Procedures see it with `client` added when the router uses it.
+   */
   accept(ctx: unknown): void {
-    this.ctx = ctx;
+    if (this.config.usesClient) {
+      this.#clientHandle ??= createClientHandle(this.clientCalls);
+      this.ctx = contextWithClient(ctx, this.#clientHandle);
+    } else this.ctx = ctx;
     if (this.#accepted) return;
     this.#accepted = true;
-    this.config.onAccepted(this);
+    this.#counted = this.config.onAccepted(this);
+    if (this.#counted) this.config.observer?.connectionAccepted?.(this.observed());
   }
 
   /** A frame from the transport: text, or the bytes of a binary one. */
@@ -138,6 +231,11 @@ export class Connection implements TransportEvents, CongestionListener {
   /** The peer fell behind: stop reading it until it catches up. */
   congested(): void {
     this.hold(HOLD.congestion);
+    const observer = this.config.observer;
+    if (observer !== undefined) {
+      observer.limitHit?.('highWaterMark', this.id);
+      observer.backpressurePaused?.(this.id);
+    }
   }
 
   /** The peer caught up: read again, and serve what was held meanwhile. */
@@ -171,15 +269,17 @@ export class Connection implements TransportEvents, CongestionListener {
     return this.#closedPromise;
   }
 
-  /** The transport's socket has closed. */
-  onClose(): void {
+  /** The transport's socket has closed, with `code` (1006 when the transport does not say). */
+  onClose(code = 1006): void {
     if (this.#closed) return;
     this.#closed = true;
     this.handshake?.closed();
     this.handshake = undefined;
     this.outbound.closed();
     this.calls.stopAll();
+    this.#clientCalls?.closed();
     this.#resolveClosed?.();
     this.config.onClosed(this);
+    this.config.observer?.connectionClosed?.(this.observed(), code, this.#counted);
   }
 }

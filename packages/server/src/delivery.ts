@@ -20,6 +20,7 @@ export async function pull(
   running: Running,
   procedure: AnyProcedure,
   iterable: AsyncIterable<unknown>,
+  path: string,
 ): Promise<unknown> {
   const { maxIssues } = connection.config.limits;
   const { codec, outbound } = connection;
@@ -46,6 +47,7 @@ export async function pull(
       }
       if (procedure.def.output !== undefined) data = await checkEvent(procedure, data, maxIssues);
       outbound.send(codec.event(id, data, eventId));
+      connection.config.observer?.eventsDelivered?.(connection.id, path, 1);
     }
     if (!finished) {
       finished = true;
@@ -72,6 +74,7 @@ export function push(
   id: WireId,
   running: Running,
   iterable: AsyncIterable<unknown> & Pushable<unknown>,
+  path: string,
 ): Promise<unknown> {
   const { codec, outbound } = connection;
   const head = codec.eventHead(id);
@@ -99,12 +102,19 @@ export function push(
           iterator.return?.()?.catch(() => {});
           return true;
         }
+        connection.config.observer?.eventsDelivered?.(connection.id, path, 1);
         const drained = outbound.drained;
         if (drained === undefined) return true;
         drained.then(() => control.resume());
         return false;
       },
       end: (error) => resolve(failure ?? error),
+      dropped: (count) => {
+        const observer = connection.config.observer;
+        if (observer === undefined) return;
+        observer.limitHit?.('maxBuffered', connection.id);
+        observer.eventsDropped?.(connection.id, path, count);
+      },
     });
   });
 }

@@ -5,10 +5,11 @@
 import { checkRequest, inputFromParams, RESERVED_PREFIX, type RequestMessage } from '@volley/core';
 import { runCall } from './calls.js';
 import type { Frame } from './codec.js';
+import { isClientResponse } from './client-calls-wire.js';
 import type { Connection } from './connection.js';
 import { reportInternal } from './error-mapping.js';
 import { rawIds } from './frame-scan.js';
-import { boundIssues } from './issues.js';
+import { boundIssues, IssueBudget } from './issues.js';
 import { protocolMethod } from './protocol-methods.js';
 import { secondReading } from './protocol-params.js';
 import { clip, EMPTY_BATCH, EMPTY_BATCH_TEXT, PARSE_ERROR_TEXT, protocolError } from './replies.js';
@@ -100,7 +101,10 @@ function dispatchBatch(
     return;
   }
   const raw = items.some(inexactId) ? rawIdsOf(connection, source) : undefined;
-  const outcomes = items.map((item, index) => dispatchOne(connection, item, raw?.[index]));
+  // All members' errors share one budget of issues, so that a batch of many small
+  // failing members is not answered many times over its size.
+  const budget = new IssueBudget(source.length, connection.config.limits.maxIssues);
+  const outcomes = items.map((item, index) => dispatchOne(connection, item, raw?.[index], budget));
   Promise.all(outcomes).then(
     (settled) => {
       const texts: Frame[] = [];
@@ -121,20 +125,26 @@ function dispatchBatch(
 
 /**
  * Routes one message. `rawId` is the id's text as sent, when the parsed number is not
- * exact. Never throws or rejects.
+ * exact; `budget` bounds the issues of a batch's members together. Never throws or rejects.
  */
 function dispatchOne(
   connection: Connection,
   value: unknown,
   rawId: string | undefined,
+  budget?: IssueBudget,
 ): Outcome | Promise<Outcome> {
+  // a response to a server-to-client call: {"jsonrpc":"2.0","id":"s1","result":...}
+  if (isClientResponse(value)) {
+    connection.respond(value);
+    return undefined;
+  }
   const issues = checkRequest(value);
   // not a request: {"jsonrpc":"2.0","id":<id or null>,"error":{"code":-32600,...}}
   if (issues !== undefined) {
     const { maxIssues } = connection.config.limits;
     return connection.codec.error(
       idOf(value, rawId),
-      protocolError('INVALID_REQUEST', boundIssues(issues, maxIssues)),
+      protocolError('INVALID_REQUEST', boundIssues(issues, maxIssues, budget)),
     );
   }
   const request = value as RequestMessage;
@@ -155,6 +165,6 @@ function dispatchOne(
   const input = inputFromParams(params);
   const fallback = secondReading(params);
   return procedure.type === 'subscription'
-    ? startSubscription(connection, id, procedure, method, input, fallback)
-    : runCall(connection, id, procedure, method, input, fallback);
+    ? startSubscription(connection, id, procedure, method, input, fallback, undefined, budget)
+    : runCall(connection, id, procedure, method, input, fallback, budget, request);
 }

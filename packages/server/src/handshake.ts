@@ -42,6 +42,11 @@ export class Handshake {
     const { connectionInitTimeoutMs } = connection.config.limits;
     if (connection.config.createsContext && Number.isFinite(connectionInitTimeoutMs)) {
       handshake.#timer = setTimeout(() => {
+        connection.config.observer?.connectionRefused?.(
+          'init-timeout',
+          connection.observed(),
+          CLOSE_CODES.CONNECTION_INIT_TIMEOUT,
+        );
         connection.close(CLOSE_CODES.CONNECTION_INIT_TIMEOUT, 'Connection initialisation timeout');
       }, connectionInitTimeoutMs);
     }
@@ -68,6 +73,7 @@ export class Handshake {
     const { maxQueuedBeforeReady, maxQueuedBytesBeforeReady } = this.#connection.config.limits;
     const queue = this.#queue;
     if (queue.length >= maxQueuedBeforeReady) {
+      this.#connection.config.observer?.limitHit?.('maxQueuedBeforeReady', this.#connection.id);
       this.#connection.close(
         CLOSE_CODES.POLICY_VIOLATION,
         'Too many frames before the connection was ready',
@@ -76,7 +82,13 @@ export class Handshake {
     }
     queue.push(frame);
     // Full: stop reading. What the peer sends now waits in its socket, not in memory.
-    if (queue.size >= maxQueuedBytesBeforeReady) this.#connection.hold(HOLD.handshake);
+    if (queue.size >= maxQueuedBytesBeforeReady) {
+      this.#connection.config.observer?.limitHit?.(
+        'maxQueuedBytesBeforeReady',
+        this.#connection.id,
+      );
+      this.#connection.hold(HOLD.handshake);
+    }
   }
 
   /**
@@ -109,7 +121,7 @@ export class Handshake {
     } else this.#queue.push(frame);
     let made: unknown;
     try {
-      made = connection.makeContext(connectionParams);
+      made = connection.makeContext(connectionParams, connection);
     } catch (error) {
       this.#refuse(error);
       return;
@@ -144,12 +156,24 @@ export class Handshake {
   #refuse(error: unknown): void {
     const connection = this.#connection;
     const volleyError = toVolleyError(error);
+    const observer = connection.config.observer;
     if (volleyError.code === 'UNAUTHORIZED') {
+      observer?.connectionRefused?.(
+        'unauthorized',
+        connection.observed(),
+        CLOSE_CODES.UNAUTHORIZED,
+      );
       connection.close(CLOSE_CODES.UNAUTHORIZED, volleyError.message);
     } else if (volleyError.code === 'FORBIDDEN') {
+      observer?.connectionRefused?.('forbidden', connection.observed(), CLOSE_CODES.FORBIDDEN);
       connection.close(CLOSE_CODES.FORBIDDEN, volleyError.message);
     } else {
       reportInternal(connection, volleyError);
+      observer?.connectionRefused?.(
+        'context-error',
+        connection.observed(),
+        CLOSE_CODES.INTERNAL_ERROR,
+      );
       connection.close(CLOSE_CODES.INTERNAL_ERROR, 'Internal error');
     }
   }

@@ -3,9 +3,15 @@
 // seam for other sockets.
 
 export { type Caller, type CallerOptions, createCaller } from './caller.js';
+export {
+  type ClientCallServerOptions,
+  DEFAULT_CLIENT_CALL_TIMEOUT_MS,
+  DEFAULT_MAX_CLIENT_CALLS,
+} from './client-calls-options.js';
 export { CloseConnectionError } from './close-connection.js';
 export type { Frame, ServerCodec } from './codec.js';
 export { JSON_SUBPROTOCOL } from './codec-json.js';
+export { ConnectionClosedError } from './connection-closed-error.js';
 export {
   DEFAULT_DISCOVERY_INFO,
   type DiscoveryInfo,
@@ -15,6 +21,8 @@ export type { JsonSchema, JsonSchemaConverter, SchemaSide } from './discovery-sc
 export { toErrorObject } from './error-mapping.js';
 export { reportToStderr } from './error-reporter.js';
 export {
+  BATCH_BYTES_PER_ISSUE,
+  BATCH_FULL_ANSWERS,
   DEFAULT_MAX_ISSUES,
   MAX_ISSUE_KEY_LENGTH,
   MAX_ISSUE_MESSAGE_LENGTH,
@@ -47,6 +55,15 @@ export {
   type MemoryCloseEvent,
 } from './memory-transport.js';
 export type { InMemoryWebSocket } from './memory-websocket.js';
+export type {
+  CallOutcome,
+  LimitName,
+  ObservedCall,
+  ObservedConnection,
+  RefusalReason,
+  ServerObserver,
+  TraceContext,
+} from './observer.js';
 export {
   type ConnectionInfo,
   DEFAULT_CLOSE_TIMEOUT_MS,
@@ -71,7 +88,9 @@ export {
   type AcceptInfo,
   type AttachOptions,
   createServer,
+  type ServerGauges,
   type ServerStats,
   type VolleyServer,
 } from './server.js';
+export { isTraceparent, MAX_TRACESTATE_LENGTH, traceContextOf } from './trace-context.js';
 export type { ServerTransport, TransportEvents, TransportFactory } from './transport.js';

@@ -57,13 +57,47 @@ function messageOf(issue: StandardSchemaIssue): string {
 }
 
 /**
- * The issues of a failed validation (or of a protocol check) as they are sent: at most
- * `max` of them, then one that counts the rest; each message and path bounded (see the
- * constants above).
+ * Bytes of a batch's frame that buy one more issue in its answers: 100. `maxIssues` bounds
+ * each answer, but a batch of many small failing members would still be answered with up
+ * to `maxIssues` issues each, some 16 reply bytes per request byte. So a batch's answers
+ * together show at most the issues of {@link BATCH_FULL_ANSWERS} members (`maxIssues` each)
+ * plus one per 100 bytes of the batch, in order; later members' errors carry only the count
+ * of what was left out.
  */
-export function boundIssues(issues: ReadonlyArray<StandardSchemaIssue>, max: number): ErrorIssue[] {
+export const BATCH_BYTES_PER_ISSUE = 100;
+
+/** Members of a batch whose errors may show `maxIssues` issues whatever the batch's size: 32. */
+export const BATCH_FULL_ANSWERS = 32;
+
+/** The issues a batch's answers may still show (see {@link BATCH_BYTES_PER_ISSUE}). */
+export class IssueBudget {
+  #left: number;
+
+  constructor(frameLength: number, maxIssues: number) {
+    this.#left = maxIssues * BATCH_FULL_ANSWERS + Math.floor(frameLength / BATCH_BYTES_PER_ISSUE);
+  }
+
+  /** Takes up to `wanted` issues from the budget; gives how many it may show. */
+  take(wanted: number): number {
+    const granted = Math.min(wanted, this.#left);
+    this.#left -= granted;
+    return granted;
+  }
+}
+
+/**
+ * The issues of a failed validation (or of a protocol check) as they are sent: at most
+ * `max` of them (and, in a batch, what its `budget` has left), then one that counts the
+ * rest; each message and path bounded (see the constants above).
+ */
+export function boundIssues(
+  issues: ReadonlyArray<StandardSchemaIssue>,
+  max: number,
+  budget?: IssueBudget,
+): ErrorIssue[] {
   const bounded: ErrorIssue[] = [];
-  const shown = Math.min(issues.length, max);
+  const wanted = Math.min(issues.length, max);
+  const shown = budget === undefined ? wanted : budget.take(wanted);
   for (let index = 0; index < shown; index++) {
     const issue = issues[index] as StandardSchemaIssue;
     bounded.push({ path: pathOf(issue), message: messageOf(issue) });

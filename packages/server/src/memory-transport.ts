@@ -131,7 +131,7 @@ export function createMemoryPair(maxPayload: number): {
     toServer.drop();
     toClient.drop();
     checkDrain();
-    events?.onClose();
+    events?.onClose(code);
     client.onclose?.({ code, reason, wasClean });
   };
 
@@ -145,8 +145,16 @@ export function createMemoryPair(maxPayload: number): {
   const toServer = new Lane(
     (frame) => {
       if (frame instanceof CloseFrame) finish(frame.code, frame.reason, true);
-      else if (sizeOf(frame) > maxPayload) finish(1009, 'Max payload size exceeded', true);
-      else events?.onMessage(frame);
+      else {
+        const size = sizeOf(frame);
+        if (size > maxPayload) {
+          events?.observer?.limitHit?.('maxPayload', undefined);
+          finish(1009, 'Max payload size exceeded', true);
+          return;
+        }
+        events?.observer?.bytes?.('in', size);
+        events?.onMessage(frame);
+      }
     },
     () => {},
   );
@@ -157,7 +165,10 @@ export function createMemoryPair(maxPayload: number): {
 
   const transport: ServerTransport = {
     send(frame) {
-      if (state === OPEN) toClient.write(frame);
+      if (state !== OPEN) return;
+      toClient.write(frame);
+      const observer = events?.observer;
+      if (observer?.bytes !== undefined) observer.bytes('out', sizeOf(frame));
     },
     sendJoined(head, tail, binary) {
       if (state !== OPEN) return;
@@ -166,10 +177,12 @@ export function createMemoryPair(maxPayload: number): {
         joined.set(head);
         joined.set(tail, head.length);
         toClient.write(joined);
+        events?.observer?.bytes?.('out', joined.length);
         return;
       }
       const decoder = new TextDecoder();
       toClient.write(decoder.decode(head) + decoder.decode(tail));
+      events?.observer?.bytes?.('out', head.length + tail.length);
     },
     close(code, reason) {
       closeFrom(toClient, code, reason);

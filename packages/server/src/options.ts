@@ -1,8 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { AnyRouter, ProcedureType, RouterContext, VolleyError } from '@volley/core';
 import type { ServerCodec } from './codec.js';
+import type { ClientCallServerOptions } from './client-calls-options.js';
 import type { DiscoveryOptions } from './discovery.js';
 import type { LimitOptions } from './limits.js';
+import type { ServerObserver } from './observer.js';
 
 /**
  * How long `close()` waits, in ms, for sockets to finish their closing handshake and
@@ -121,6 +123,12 @@ export type ServerOptions<TRouter extends AnyRouter> = ContextOption<RouterConte
    */
   discovery?: DiscoveryOptions | false | undefined;
   /**
+   * Hears what the server does: connections, calls with their outcome and duration,
+   * subscriptions, events, bytes, backpressure and limit hits (see `ServerObserver`;
+   * `server.observe()` attaches more). Default none, which costs nothing measurable.
+   */
+  observer?: ServerObserver | undefined;
+  /**
    * Encodings besides JSON that clients may ask for, each by its WebSocket subprotocol:
    * `[msgpack]` (from `@volley/server/msgpack`) lets a client that asks for
    * `volley.msgpack` send and receive MessagePack binary frames, in which `Uint8Array`
@@ -128,4 +136,5 @@ export type ServerOptions<TRouter extends AnyRouter> = ContextOption<RouterConte
    * also what any client that asks for no such subprotocol gets. See PROTOCOL.md.
    */
   codecs?: readonly ServerCodec[] | undefined;
-} & LimitOptions;
+} & LimitOptions &
+  ClientCallServerOptions;

@@ -9,7 +9,7 @@ import {
   type StandardSchemaV1,
   VolleyError,
 } from '@volley/core';
-import { boundIssues } from './issues.js';
+import { boundIssues, type IssueBudget } from './issues.js';
 
 /** The runtime value `next()` resolves to; the chain checks a middleware returned it. */
 class NextResult {
@@ -37,6 +37,8 @@ export interface RunOptions {
   lastEventId?: string | undefined;
   /** Most validation issues an error carries; see `DEFAULT_MAX_ISSUES`. */
   maxIssues: number;
+  /** In a batch, the issues its members' errors may still show together. */
+  issueBudget?: IssueBudget | undefined;
 }
 
 type Validation = Awaited<ReturnType<StandardSchemaV1['~standard']['validate']>>;
@@ -130,7 +132,8 @@ class MiddlewareArgs {
 function checkInput(schema: StandardSchemaV1, options: RunOptions): unknown | Promise<unknown> {
   return validateWith(schema, options.input, (first) => {
     if (first.issues === undefined) return first.value;
-    const fail = () => invalidParams(boundIssues(first.issues, options.maxIssues));
+    const fail = () =>
+      invalidParams(boundIssues(first.issues, options.maxIssues, options.issueBudget));
     if (options.fallbackInput === undefined) throw fail();
     return validateWith(schema, options.fallbackInput, (second) => {
       if (second.issues !== undefined) throw fail();

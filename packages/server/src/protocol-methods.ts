@@ -146,7 +146,7 @@ async function auth(
   const waiting = Handshake.reauth(connection);
   let text: Frame | undefined;
   try {
-    connection.ctx = await connection.makeContext(connectionParamsOf(request.params));
+    connection.accept(await connection.makeContext(connectionParamsOf(request.params), connection));
     if (id !== undefined) text = connection.codec.result(id, true);
   } catch (error) {
     const volleyError = toVolleyError(error);

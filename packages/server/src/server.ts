@@ -7,11 +7,19 @@ import { nanoid } from 'nanoid';
 import { WebSocketServer } from 'ws';
 import type { ServerCodec } from './codec.js';
 import { jsonCodec } from './codec-json.js';
-import { Connection, type ConnectionConfig } from './connection.js';
+import { resolveClientCallLimits } from './client-calls-options.js';
+import {
+  type AddressSource,
+  Connection,
+  type ConnectionConfig,
+  type ContextMaker,
+} from './connection.js';
 import { Discovery } from './discovery.js';
 import { reportToStderr } from './error-reporter.js';
 import { originCheck, resolveLimits } from './limits.js';
 import { type InMemoryWebSocket, inMemoryWebSocket } from './memory-websocket.js';
+import type { RefusalReason, ServerObserver } from './observer.js';
+import { combineObservers } from './observer-set.js';
 import {
   type ConnectionInfo,
   DEFAULT_CLOSE_TIMEOUT_MS,
@@ -58,6 +66,17 @@ export interface ServerStats {
   subscriptions: number;
 }
 
+/**
+ * What a server holds now, broken down: see {@link VolleyServer.gauges}. Each map is a
+ * fresh copy.
+ */
+export interface ServerGauges extends ServerStats {
+  /** Open connections (accepted or not) by their upgrade request's `Origin` (`""` for none). */
+  connectionsByOrigin: Map<string, number>;
+  /** Live subscriptions to pub/sub topics, by topic (other subscriptions are not here). */
+  subscriptionsByTopic: Map<string, number>;
+}
+
 /** A running Volley server. Serve it with `listen`, `attach`, `handleUpgrade` or `accept`, or several. */
 export interface VolleyServer {
   /**
@@ -95,11 +114,29 @@ export interface VolleyServer {
   /** How many connections, calls and subscriptions the server holds now. */
   readonly stats: ServerStats;
   /**
+   * `stats`, with connections by origin and subscriptions by topic. It walks every
+   * connection and subscription (so it costs nothing until asked): for an inspector or a
+   * metrics scrape, not for every call.
+   */
+  gauges(): ServerGauges;
+  /**
+   * Attaches an observer (see `ServerObserver`): from now on it hears of every connection,
+   * call, subscription, event and limit hit of this server, beside the others attached
+   * (`createServer({ observer })` is the first). Returns the function that detaches it.
+   * An observer that throws is reported to `onError` and serving goes on.
+   */
+  observe(observer: ServerObserver): () => void;
+  /**
    * Stops accepting, ends every subscription, closes every socket with 1001, closes the
    * server `listen` made, and resolves once all of it is released. Sockets and
    * subscriptions still busy after `closeTimeoutMs` are terminated and abandoned.
    */
   close(): Promise<void>;
+}
+
+/** The context of a server without `createContext`: a new empty object per connection. */
+function emptyContext(): object {
+  return {};
 }
 
 /** The first connection in `connections` (oldest first) that has not sent a frame yet. */
@@ -146,29 +183,42 @@ export function createServer<TRouter extends AnyRouter>(
   /** Accepted connections, and those that wait to be, oldest first. */
   const accepted = new Set<Connection>();
   const pending = new Set<Connection>();
-  /** Open connections per client address, for `maxConnectionsPerAddress`. */
+  /** Open connections per client address, for `maxConnectionsPerAddress` (when it is set). */
   const perAddress = new Map<string, number>();
+  const countsAddresses = Number.isFinite(serverLimits.maxConnectionsPerAddress);
   const activity = { calls: 0, subscriptions: 0 };
+  const onError = options.onError === false ? undefined : (options.onError ?? reportToStderr);
+  const observers: ServerObserver[] = options.observer === undefined ? [] : [options.observer];
   const config: ConnectionConfig = {
     activity,
     procedures: router.procedures,
     exposeErrors: options.exposeErrors ?? false,
-    onError: options.onError === false ? undefined : (options.onError ?? reportToStderr),
+    onError,
     limits,
+    clientCalls: resolveClientCallLimits(options),
+    usesClient: [...router.procedures.values()].some((procedure) => procedure.def.usesClient),
     createsContext: createContext !== undefined,
     discovery:
       options.discovery === false ? undefined : new Discovery(router.procedures, options.discovery),
+    observer: combineObservers(observers, onError),
     onAccepted(connection) {
       pending.delete(connection);
       if (accepted.size >= serverLimits.maxConnections) {
-        connection.close(1013, 'Server is full: try again later');
-        return;
+        config.observer?.connectionRefused?.(
+          'max-connections',
+          connection.observed(),
+          CLOSE_CODES.TRY_AGAIN_LATER,
+        );
+        connection.close(CLOSE_CODES.TRY_AGAIN_LATER, 'Server is full: try again later');
+        return false;
       }
       accepted.add(connection);
+      return true;
     },
     onClosed(connection) {
       accepted.delete(connection);
       pending.delete(connection);
+      if (!countsAddresses) return;
       const address = connection.clientAddress;
       if (address === undefined) return;
       const count = (perAddress.get(address) ?? 1) - 1;
@@ -210,41 +260,56 @@ export function createServer<TRouter extends AnyRouter>(
 
   // Its own function, so that the upgrade request is kept only by the closure that needs
   // it (createContext runs again on rpc.auth), and not at all without createContext.
-  function contextMaker(
-    info: AcceptInfo,
-    connectionId: string,
-  ): (connectionParams: unknown) => unknown {
+  function contextMaker(request: IncomingMessage, connectionId: string): ContextMaker {
     const make = createContext;
-    if (make === undefined) return () => ({});
-    const { request, clientAddress } = info;
-    return (connectionParams) => make({ request, connectionId, clientAddress, connectionParams });
+    if (make === undefined) return emptyContext;
+    return (connectionParams, connection) =>
+      make({ request, connectionId, clientAddress: connection.clientAddress, connectionParams });
   }
 
-  /** Why a new connection cannot be taken, as an HTTP status and text; `undefined` if it can. */
-  function refusal(clientAddress: string | undefined): [number, string] | undefined {
-    if (closing !== undefined) return [503, 'Server is shutting down'];
-    if (accepted.size >= serverLimits.maxConnections) return [503, 'Too many connections'];
+  /**
+   * Why a new connection cannot be taken, as an HTTP status and text, and the reason
+   * observers hear; `undefined` if it can.
+   */
+  function refusal(clientAddress: string | undefined): [number, string, RefusalReason] | undefined {
+    if (closing !== undefined) return [503, 'Server is shutting down', 'max-connections'];
+    if (accepted.size >= serverLimits.maxConnections) {
+      return [503, 'Too many connections', 'max-connections'];
+    }
     if (
       clientAddress !== undefined &&
       (perAddress.get(clientAddress) ?? 0) >= serverLimits.maxConnectionsPerAddress
     ) {
-      return [429, 'Too many connections from this address'];
+      return [429, 'Too many connections from this address', 'max-connections-per-address'];
     }
     return undefined;
   }
 
-  function accept(makeTransport: TransportFactory, info: AcceptInfo): boolean {
-    if (refusal(info.clientAddress) !== undefined) return false;
+  /**
+   * `peer` is where to read the address when `info` has none and something asks for it
+   * (the socket of a `ws` connection).
+   */
+  function accept(
+    makeTransport: TransportFactory,
+    info: AcceptInfo,
+    peer?: AddressSource,
+  ): boolean {
+    const refused = refusal(info.clientAddress);
+    if (refused !== undefined) {
+      config.observer?.connectionRefused?.(refused[2], undefined, refused[0]);
+      return false;
+    }
     const { clientAddress } = info;
-    if (clientAddress !== undefined) {
+    if (countsAddresses && clientAddress !== undefined) {
       perAddress.set(clientAddress, (perAddress.get(clientAddress) ?? 0) + 1);
     }
     const connectionId = nanoid();
     const connection = new Connection(
       connectionId,
       config,
-      clientAddress,
-      contextMaker(info, connectionId),
+      clientAddress ?? peer,
+      info.request.headers.origin,
+      contextMaker(info.request, connectionId),
       makeTransport,
       codecs.get(info.protocol ?? '') ?? jsonCodec,
     );
@@ -255,7 +320,15 @@ export function createServer<TRouter extends AnyRouter>(
     if (pending.size >= serverLimits.maxPendingConnections) {
       const evicted = oldestSilent(pending) ?? (pending.values().next().value as Connection);
       pending.delete(evicted);
-      evicted.close(1013, 'Too many connections waiting to be accepted: try again later');
+      config.observer?.connectionRefused?.(
+        'max-pending-connections',
+        evicted.observed(),
+        CLOSE_CODES.TRY_AGAIN_LATER,
+      );
+      evicted.close(
+        CLOSE_CODES.TRY_AGAIN_LATER,
+        'Too many connections waiting to be accepted: try again later',
+      );
     }
     pending.add(connection);
     return true;
@@ -264,21 +337,25 @@ export function createServer<TRouter extends AnyRouter>(
   function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     // Refused before the WebSocket handshake, which is where a connection starts to cost.
     if (originAllowed !== undefined && !originAllowed(request.headers.origin, request)) {
+      config.observer?.connectionRefused?.('origin', undefined, 403);
       rejectUpgrade(socket, 403, 'Forbidden: origin not allowed');
       return;
     }
-    const clientAddress = clientAddressOf(request, trustProxy);
+    // Read now only when it decides something now; else when first asked (see AddressSource).
+    const clientAddress =
+      countsAddresses || trustProxy !== false ? clientAddressOf(request, trustProxy) : undefined;
     const refused = refusal(clientAddress);
     if (refused !== undefined) {
-      rejectUpgrade(socket, ...refused);
+      config.observer?.connectionRefused?.(refused[2], undefined, refused[0]);
+      rejectUpgrade(socket, refused[0], refused[1]);
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      accept(wsTransport(ws as VolleySocket, socket), {
-        request,
-        clientAddress,
-        protocol: ws.protocol,
-      });
+      accept(
+        wsTransport(ws as VolleySocket, socket),
+        { request, clientAddress, protocol: ws.protocol },
+        request.socket,
+      );
     });
   }
 
@@ -301,7 +378,9 @@ export function createServer<TRouter extends AnyRouter>(
   }
 
   function listen(port = 0, host?: string): Promise<AddressInfo> {
-    const server = createUpgradeServer(serverLimits);
+    const server = createUpgradeServer(serverLimits, () =>
+      config.observer?.connectionRefused?.('upgrade', undefined, 0),
+    );
     ownServers.push(server);
     attach(server);
     return new Promise((resolve, reject) => {
@@ -353,6 +432,35 @@ export function createServer<TRouter extends AnyRouter>(
     },
     get stats() {
       return { accepted: accepted.size, pending: pending.size, ...activity };
+    },
+    gauges() {
+      const connectionsByOrigin = new Map<string, number>();
+      const subscriptionsByTopic = new Map<string, number>();
+      for (const set of [accepted, pending]) {
+        for (const connection of set) {
+          const origin = connection.origin ?? '';
+          connectionsByOrigin.set(origin, (connectionsByOrigin.get(origin) ?? 0) + 1);
+          connection.calls.countTopics(subscriptionsByTopic);
+        }
+      }
+      return {
+        accepted: accepted.size,
+        pending: pending.size,
+        ...activity,
+        connectionsByOrigin,
+        subscriptionsByTopic,
+      };
+    },
+    observe(observer) {
+      observers.push(observer);
+      config.observer = combineObservers(observers, onError);
+      let attached = true;
+      return () => {
+        if (!attached) return;
+        attached = false;
+        observers.splice(observers.indexOf(observer), 1);
+        config.observer = combineObservers(observers, onError);
+      };
     },
     close() {
       closing ??= shutdown();

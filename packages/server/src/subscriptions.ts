@@ -16,7 +16,9 @@ import type { Connection } from './connection.js';
 import { pull, push } from './delivery.js';
 import { FollowUp, type Outcome } from './dispatch.js';
 import { errorObject, report, toErrorObject } from './error-mapping.js';
+import type { IssueBudget } from './issues.js';
 import { runProcedure } from './procedure-runner.js';
+import { TopicStream } from './pubsub/topic-stream.js';
 import { limitError } from './refusals.js';
 import { duplicateId } from './replies.js';
 import type { Running } from './running.js';
@@ -39,6 +41,7 @@ export async function startSubscription(
   input: unknown,
   fallbackInput: unknown[] | undefined,
   resume?: ResumeRequest,
+  issueBudget?: IssueBudget,
 ): Promise<Outcome> {
   if (id === undefined || id === null) {
     const error = new VolleyError({
@@ -62,6 +65,7 @@ export async function startSubscription(
   }
   const { maxSubscriptions, maxIssues } = connection.config.limits;
   if (connection.calls.subscriptions >= maxSubscriptions) {
+    connection.config.observer?.limitHit?.('maxSubscriptions', connection.id);
     return connection.codec.error(
       id,
       limitError(
@@ -85,6 +89,7 @@ export async function startSubscription(
       abort: running,
       lastEventId: resume?.lastEventId,
       maxIssues,
+      issueBudget,
     })) as AsyncIterable<unknown>;
     // A resumable stream (a pub/sub topic) starts where the client left off, whether or
     // not the procedure passed `lastEventId` on, and says where it starts. It counts as
@@ -117,14 +122,32 @@ export async function startSubscription(
   }
   running.acked = true;
   return new FollowUp(connection.codec.ack(id, position, recovered), () => {
+    // Read at the start: the subscription is closed for whoever saw it open.
+    const observer = connection.config.observer;
+    const topic = observer === undefined ? undefined : topicOf(iterable);
+    observer?.subscriptionOpened?.(connection.id, path, topic);
     // A pushable stream (a pub/sub topic), with no output schema to check each event
     // against, hands its events over as they are published: no promise per event.
     const delivered =
       PUSHABLE in iterable && procedure.def.output === undefined
-        ? push(connection, id, running, iterable as AsyncIterable<unknown> & Pushable<unknown>)
-        : pull(connection, id, running, procedure, iterable);
-    running.pump = delivered.then((failure) => finish(connection, id, running, failure, path));
+        ? push(
+            connection,
+            id,
+            running,
+            iterable as AsyncIterable<unknown> & Pushable<unknown>,
+            path,
+          )
+        : pull(connection, id, running, procedure, iterable, path);
+    running.pump = delivered.then((failure) => {
+      finish(connection, id, running, failure, path);
+      observer?.subscriptionClosed?.(connection.id, path, topic);
+    });
   });
+}
+
+/** The topic of a pub/sub topic stream, for observers; `undefined` for any other stream. */
+function topicOf(iterable: AsyncIterable<unknown>): string | undefined {
+  return iterable instanceof TopicStream ? iterable.topic : undefined;
 }
 
 /**

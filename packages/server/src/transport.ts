@@ -1,3 +1,5 @@
+import type { ServerObserver } from './observer.js';
+
 /**
  * The little a connection needs from a socket. An adapter fills it in for one kind of
  * socket (`ws` in `ws-transport.ts`, an in-memory pair in `memory-transport.ts`), so the
@@ -46,8 +48,18 @@ export interface ServerTransport {
 export interface TransportEvents {
   /** A text frame (a string), or a binary frame (its bytes). */
   onMessage(frame: string | Uint8Array): void;
-  /** The socket is gone, however it went. Called once. */
-  onClose(): void;
+  /**
+   * The socket is gone, however it went, with its close code when known (else 1006 is
+   * assumed). Called once.
+   */
+  onClose(code?: number): void;
+  /**
+   * The server's observer, when one is attached (read it at each frame: one may be
+   * attached at any time). An adapter that can should tell it the bytes of each frame it
+   * reads and writes (`observer.bytes?.('in' | 'out', count)`), and a frame it refused
+   * for `maxPayload` (`observer.limitHit?.('maxPayload', undefined)`). Optional.
+   */
+  readonly observer?: ServerObserver | undefined;
 }
 
 /** Makes a transport for a connection, given the connection's events to call. */

@@ -45,9 +45,10 @@ export function clientAddressOf(
 /**
  * The HTTP server `listen()` makes: it answers plain requests with 426, gives a request
  * `upgradeTimeoutMs` to arrive whole, and holds at most `maxPendingUpgrades` sockets that
- * have not upgraded, dropping the oldest to make room for a new one.
+ * have not upgraded, dropping the oldest to make room for a new one (and telling
+ * `onEvicted`).
  */
-export function createUpgradeServer(limits: ServerLimits): Server {
+export function createUpgradeServer(limits: ServerLimits, onEvicted: () => void): Server {
   const timeout = Number.isFinite(limits.upgradeTimeoutMs) ? limits.upgradeTimeoutMs : 0;
   const server = createHttpServer(
     {
@@ -67,18 +68,25 @@ export function createUpgradeServer(limits: ServerLimits): Server {
   );
   // Sockets not upgraded yet, oldest first.
   const pending = new Set<Socket>();
+  // One listener for every socket (the socket is `this`), taken off when it upgrades: an
+  // upgraded connection keeps nothing of this server.
+  function forget(this: Socket): void {
+    pending.delete(this);
+  }
   server.on('connection', (socket: Socket) => {
     if (pending.size >= limits.maxPendingUpgrades) {
       const oldest = pending.values().next().value as Socket;
       pending.delete(oldest);
       oldest.destroy();
+      onEvicted();
     }
     pending.add(socket);
-    socket.once('close', () => pending.delete(socket));
+    socket.on('close', forget);
   });
   // Registered before the WebSocket handler: from here on the socket is not HTTP's.
   server.prependListener('upgrade', (_request: IncomingMessage, socket: Duplex) => {
     pending.delete(socket as Socket);
+    socket.off('close', forget);
   });
   return server;
 }

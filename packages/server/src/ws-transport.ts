@@ -15,12 +15,15 @@ export class VolleySocket extends WebSocket {
 
 // ws calls its listeners with the socket as `this`; every socket here is a VolleySocket.
 function onMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
-  // ws gives a Buffer (binaryType 'nodebuffer', fragments joined).
-  (this as VolleySocket).transport?.events.onMessage(isBinary ? (data as Buffer) : data.toString());
+  const events = (this as VolleySocket).transport?.events;
+  if (events === undefined) return;
+  // With the default binaryType, ws hands over one Buffer, fragments joined.
+  events.observer?.bytes?.('in', (data as Buffer).length);
+  events.onMessage(isBinary ? (data as Buffer) : data.toString());
 }
 
-function onClose(this: WebSocket): void {
-  (this as VolleySocket).transport?.closed();
+function onClose(this: WebSocket, code: number): void {
+  (this as VolleySocket).transport?.closed(code);
 }
 
 function onPong(this: WebSocket): void {
@@ -28,8 +31,14 @@ function onPong(this: WebSocket): void {
   if (transport !== undefined) transport.awaitingPong = false;
 }
 
-/** 'error' precedes 'close'; ws closes the socket itself, and unheard it would throw. */
-function ignore(): void {}
+/**
+ * 'error' precedes 'close'; ws closes the socket itself, and unheard it would throw. A
+ * frame over `maxPayload` is one such error, which observers count.
+ */
+function onError(this: WebSocket, error: Error & { code?: string }): void {
+  if (error.code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return;
+  (this as VolleySocket).transport?.events.observer?.limitHit?.('maxPayload', undefined);
+}
 
 /** A `ws` socket as a {@link ServerTransport}. */
 class WsTransport implements ServerTransport, CoalescingState {
@@ -57,12 +66,13 @@ class WsTransport implements ServerTransport, CoalescingState {
     socket.on('message', onMessage);
     socket.once('close', onClose);
     socket.on('pong', onPong);
-    socket.on('error', ignore);
+    socket.on('error', onError);
   }
 
-  closed(): void {
+  closed(code: number): void {
     this.#release();
-    this.events.onClose();
+    // ws reports 1005 for a close frame without a code, 1006 for none at all.
+    this.events.onClose(code);
   }
 
   send(frame: string | Uint8Array): void {
@@ -71,13 +81,16 @@ class WsTransport implements ServerTransport, CoalescingState {
     coalesceWrite(this, this.#stream);
     if (typeof frame !== 'string') {
       socket.send(frame, { binary: true });
+      this.events.observer?.bytes?.('out', frame.length);
       return;
     }
     // As bytes, not as a string: Node writes a corked batch of strings (which coalescing
     // makes) by copying them into a block of three bytes per character, held until the
     // whole batch is written, so a peer that stopped reading would hold about three times
     // highWaterMark. Encoding here costs what that copy did.
-    socket.send(Buffer.from(frame), { binary: false });
+    const bytes = Buffer.from(frame);
+    socket.send(bytes, { binary: false });
+    this.events.observer?.bytes?.('out', bytes.length);
   }
 
   /**
@@ -93,6 +106,7 @@ class WsTransport implements ServerTransport, CoalescingState {
     coalesceWrite(this, this.#stream);
     if (this.#framesItself) this.#stream.write(textFrame(head, tail, binary));
     else socket.send(Buffer.concat([head, tail]), { binary });
+    this.events.observer?.bytes?.('out', head.length + tail.length);
   }
 
   close(code: number, reason: string): void {

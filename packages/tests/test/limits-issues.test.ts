@@ -4,6 +4,8 @@
 import { performance } from 'node:perf_hooks';
 import { initVolley, type StandardSchemaV1 } from '@volley/core';
 import {
+  BATCH_BYTES_PER_ISSUE,
+  BATCH_FULL_ANSWERS,
   createServer,
   DEFAULT_MAX_ISSUES,
   DEFAULT_MAX_PAYLOAD,
@@ -226,7 +228,26 @@ function hostileBatch(members: number, numbers: number): string {
 }
 
 describe('a batch of hostile members', () => {
-  it('answers each member with a bounded error: the reply stays within a fixed amount per member', async () => {
+  /** The issues a batch of `frame`'s size may show in all (see BATCH_BYTES_PER_ISSUE). */
+  const budgetOf = (frame: string) =>
+    DEFAULT_MAX_ISSUES * BATCH_FULL_ANSWERS + Math.floor(frame.length / BATCH_BYTES_PER_ISSUE);
+
+  /** Every member answered -32602 with a count of what was left out, and the issues shown in all. */
+  function shownIssues(replies: ErrorReply[], numbers: number): number {
+    let shown = 0;
+    for (const reply of replies) {
+      expect(reply.error.code).toBe(-32602);
+      const issues = reply.error.data.issues;
+      const listed = issues.length - 1;
+      expect(listed).toBeLessThanOrEqual(DEFAULT_MAX_ISSUES);
+      const left = numbers - listed;
+      expect(issues.at(-1)?.message).toBe(`… and ${left} more issue${left === 1 ? '' : 's'}`);
+      shown += listed;
+    }
+    return shown;
+  }
+
+  it('shows issues in order until the batch budget is spent, then only the count: the reply stays under the request', async () => {
     const started = await start();
     const members = 1_000;
     const frame = hostileBatch(members, 450);
@@ -234,34 +255,41 @@ describe('a batch of hostile members', () => {
     const text = await exchange(started, frame);
     const replies = JSON.parse(text) as ErrorReply[];
     expect(replies).toHaveLength(members);
-    for (const reply of replies) {
-      expect(reply.error.data.issues).toHaveLength(DEFAULT_MAX_ISSUES + 1);
-      expect(reply.error.data.issues.at(-1)?.message).toBe('… and 430 more issues');
-    }
+    // The first members show maxIssues each, the last ones none: the budget is spent in order.
+    expect(replies[0]?.error.data.issues).toHaveLength(DEFAULT_MAX_ISSUES + 1);
+    expect(replies.at(-1)?.error.data.issues).toHaveLength(1);
+    expect(shownIssues(replies, 450)).toBe(budgetOf(frame));
     console.log(
       `[issues] batch of ${members} members of 450 numbers each: request ${bytes(frame)} B, ` +
         `reply ${bytes(text)} B (${(bytes(text) / bytes(frame)).toFixed(2)} reply bytes per request byte)`,
     );
-    expect(bytes(text)).toBeLessThan(members * 2_048);
+    expect(bytes(text)).toBeLessThan(bytes(frame));
   });
 
-  it('members just past maxIssues make the largest ratio, still a fixed amount per member', async () => {
+  it('many small failing members: each answered, the issues bounded by the batch, about twice the request', async () => {
     const started = await start();
     const members = 1_000;
     const frame = hostileBatch(members, 21);
     const text = await exchange(started, frame);
     const replies = JSON.parse(text) as ErrorReply[];
     expect(replies).toHaveLength(members);
-    for (const reply of replies) {
-      expect(reply.error.data.issues.at(-1)?.message).toBe('… and 1 more issue');
-    }
+    expect(shownIssues(replies, 21)).toBe(budgetOf(frame));
     const largest = Math.max(...replies.map((reply) => bytes(JSON.stringify(reply))));
     console.log(
       `[issues] batch of ${members} members of 21 numbers each: request ${bytes(frame)} B, ` +
         `reply ${bytes(text)} B (${(bytes(text) / bytes(frame)).toFixed(2)} reply bytes per request byte; ` +
         `at most ${largest} B per member)`,
     );
-    expect(bytes(text)).toBeLessThan(members * 2_048);
+    // Each member's answer without issues is about 1.5 times its request; the budget's
+    // issues add at most about 0.8 bytes per request byte, plus 32 members' full answers.
+    expect(bytes(text)).toBeLessThan(2.5 * bytes(frame) + BATCH_FULL_ANSWERS * 2_048);
+  });
+
+  it('a batch of one member shows its maxIssues, as a lone message does', async () => {
+    const started = await start();
+    const frame = hostileBatch(1, 450);
+    const replies = JSON.parse(await exchange(started, frame)) as ErrorReply[];
+    expect(replies[0]?.error.data.issues).toHaveLength(DEFAULT_MAX_ISSUES + 1);
   });
 
   it('maxIssues bounds the issues of every member', async () => {

@@ -17,7 +17,13 @@ const run = promisify(execFile);
 // Debian's interpreter, where `apt-get install python3-websockets` puts the package.
 const PYTHON = process.env.VOLLEY_PYTHON ?? '/usr/bin/python3';
 
-const v = initVolley();
+// The client's handler the server calls in `welcome`: its type only, as a server has it.
+const handlers = initVolley().router({
+  askName: initVolley()
+    .procedure.input(z.object({ question: z.string() }))
+    .query(() => ''),
+});
+const v = initVolley().withClient<typeof handlers>();
 const router = v.router({
   greet: v.procedure
     .input(z.object({ name: z.string() }))
@@ -36,6 +42,12 @@ const router = v.router({
     .input(z.number())
     .output(z.number())
     .query(({ input }) => input * 2),
+  welcome: v.procedure
+    .output(z.string())
+    .mutation(
+      async ({ ctx }) =>
+        `Welcome, ${await ctx.client.askName.query({ question: 'What is your name?' })}`,
+    ),
 });
 
 let harness: Harness<typeof router> | undefined;
@@ -81,7 +93,15 @@ it("PROTOCOL.md's discovery client finds the procedures with rpc.discover and ca
     'greet(name: string) -> string',
     'ticks(count: integer, intervalMs: integer) -> events of integer',
     'double(input: number) -> number',
+    'welcome() -> string',
     'Hello, Ada',
     '42',
+  ]);
+});
+
+it("PROTOCOL.md's Python client answers a server-to-client call", async () => {
+  expect(await runPython('Server-to-client calls')).toEqual([
+    'asked: What is your name?',
+    'Welcome, Ada',
   ]);
 });

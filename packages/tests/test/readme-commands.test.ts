@@ -28,7 +28,7 @@ import {
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const PUBLISHED = ['core', 'server', 'client'];
 /** Packages with a README a user reads: the published three, and the newer ones. */
-const DOCUMENTED = [...PUBLISHED, 'react', 'redis'];
+const DOCUMENTED = [...PUBLISHED, 'react', 'redis', 'inspector'];
 
 /** The documents whose commands a user is told to run. */
 async function documents(): Promise<string[]> {

@@ -81,6 +81,17 @@ export const CLOSE_CODES = {
   /** The server failed to set up the connection, for example `createContext` threw. */
   INTERNAL_ERROR: 1011,
   /**
+   * The pub/sub engine lost events this connection's subscriptions should have had (a
+   * Redis outage longer than its log, say). Clients reconnect and resume, and are told
+   * `recovered: false` where the events are gone.
+   */
+  SERVICE_RESTART: 1012,
+  /**
+   * The server is full: `maxConnections` accepted connections, or the oldest of
+   * `maxPendingConnections` connections still waiting to be accepted. Clients retry later.
+   */
+  TRY_AGAIN_LATER: 1013,
+  /**
    * Never sent: what the client reports when its heartbeat found the connection dead
    * (no traffic for two intervals) and it dropped the socket.
    */

@@ -1,4 +1,5 @@
 import {
+  CLOSE_CODES,
   PUSHABLE,
   type PubSubEngine,
   type Pushable,
@@ -106,6 +107,11 @@ export class TopicStream<T>
     else signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
+  /** The topic this stream reads. */
+  get topic(): string {
+    return this.#topic;
+  }
+
   /** Starts the stream after `lastEventId` (a resuming client's), unless it was given its own. */
   [RESUMABLE](lastEventId: string | undefined): Promise<ResumeState> {
     return this.#start(this.#options.lastEventId ?? lastEventId);
@@ -176,7 +182,7 @@ export class TopicStream<T>
   /** The engine lost events: make the client reconnect and resume, so that it is told. */
   gap(): void {
     if (this.#ended) return;
-    this.#failure = new CloseConnectionError(1012, {
+    this.#failure = new CloseConnectionError(CLOSE_CODES.SERVICE_RESTART, {
       code: 'INTERNAL_ERROR',
       message: `Events of topic "${this.#topic}" were lost: reconnect and resume`,
     });
@@ -202,6 +208,8 @@ export class TopicStream<T>
       return;
     }
     const { overflow } = this.#options;
+    // One event is lost whichever the policy: the oldest, or this one.
+    this.#consumer?.dropped?.(1);
     if (overflow === 'drop') {
       this.#buffer.shift();
       this.#buffer.push(event);
