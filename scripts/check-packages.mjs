@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // Every package that is not private; the helper packages for tests and benchmarks are.
-const PUBLISHED = ['core', 'server', 'client', 'redis', 'react', 'inspector'];
+const PUBLISHED = ['core', 'server', 'client', 'redis', 'react', 'otel', 'inspector'];
 const root = new URL('..', import.meta.url).pathname;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 

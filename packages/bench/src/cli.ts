@@ -2,7 +2,7 @@
 // bundles and type-check time, and writes results/latest.{md,json} and results/ratios.svg.
 
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BinaryRow, measureBinaryPayloads } from './extras/binary-payload.js';
@@ -11,7 +11,13 @@ import { summarizeProfile } from './extras/profile-summary.js';
 import { measureServerCalls, serverCallsTable } from './extras/server-calls.js';
 import { measureTypecheck, type TypecheckResult } from './extras/typecheck-time.js';
 import { ensureFdLimit } from './fd-limit.js';
-import { parseOptions, USAGE } from './options.js';
+import {
+  type BenchOptions,
+  MEASUREMENTS,
+  parseOptions,
+  SCALE_MEASUREMENTS,
+  USAGE,
+} from './options.js';
 import { formatCount } from './report/format.js';
 import { checkGoals } from './report/goals.js';
 import { toMarkdown } from './report/markdown.js';
@@ -19,6 +25,8 @@ import type { BenchResults } from './report/results.js';
 import { metricSpecs, summarize } from './report/summarize.js';
 import { toSvg } from './report/svg.js';
 import { runWorkloads } from './runner.js';
+import { scaleMarkdown, scaleRatios } from './scale/scale-report.js';
+import { runScale } from './scale/scale-runner.js';
 import { nowMs } from './stats.js';
 import { BASELINE, TARGET_LABELS } from './targets/target.js';
 
@@ -51,18 +59,82 @@ async function main(): Promise<number> {
   const started = nowMs();
   const notes: string[] = [];
 
-  if (options.only.has('memory')) {
-    const fd = await ensureFdLimit(options.memory.connections);
+  // The workloads that hold many sockets, and how many each wants.
+  const sockets = [
+    options.only.has('memory') ? options.memory.connections : 0,
+    options.only.has('soak') ? options.scale.soak.connections : 0,
+    options.only.has('stretch') ? options.scale.stretch.connections : 0,
+  ];
+  let fdUsable = Number.POSITIVE_INFINITY;
+  if (Math.max(...sockets) > 0) {
+    const fd = await ensureFdLimit(Math.max(...sockets));
     if (fd.raisedFrom !== undefined) {
       log(`Raised the open-file limit from ${fd.raisedFrom} to ${fd.limit} (ulimit -n).`);
     }
     if (fd.refused !== undefined) {
       log(`WARNING: ${fd.refused}`);
       notes.push(fd.refused);
-      options.memory.connections = fd.usable;
+      fdUsable = fd.usable;
+      options.memory.connections = Math.min(options.memory.connections, fd.usable);
+      options.scale.soak.connections = Math.min(options.scale.soak.connections, fd.usable);
     }
   }
   await mkdir(join(RESULTS_DIR, 'profiles'), { recursive: true });
+  if (MEASUREMENTS.some((m) => options.only.has(m))) await runRegular(options, notes, started);
+  if (SCALE_MEASUREMENTS.some((m) => options.only.has(m))) {
+    await runScaleReport(options, fdUsable, notes, started);
+  }
+  return 0;
+}
+
+/** The scale measurements: results/scale-latest.{md,json}, and the Markdown on stdout. */
+async function runScaleReport(
+  options: BenchOptions,
+  fdUsable: number,
+  fdNotes: string[],
+  started: number,
+): Promise<void> {
+  const loadBefore = loadavg();
+  log(
+    `Volley scale bench${options.quick ? ' --quick' : ''}: ${[...options.only].filter((m) => (SCALE_MEASUREMENTS as readonly string[]).includes(m)).join(', ')}`,
+  );
+  const scale = await runScale(options, join(RESULTS_DIR, 'profiles'), fdUsable, log);
+  scale.notes.unshift(...fdNotes);
+  const loadAfter = loadavg();
+  const cpu = cpus();
+  const command = `pnpm bench ${process.argv.slice(2).join(' ')}`.trim();
+  const load = (l: number[]) => l.map((n) => n.toFixed(1)).join(' ');
+  const markdown = [
+    '## Scaling',
+    '',
+    `\`${command}\`, ${new Date().toISOString()}: Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, load average ${load(loadBefore)} before and ${load(loadAfter)} after (1, 5, 15 min): a machine shared with other work, so absolute figures are noisy and the ratios within the run are what counts.`,
+    '',
+    ...scaleMarkdown(scale, options.scale.reps),
+  ].join('\n');
+  await writeFile(join(RESULTS_DIR, 'scale-latest.md'), `${markdown}\n`);
+  const json = {
+    generatedAt: new Date().toISOString(),
+    command,
+    machine: {
+      node: process.version,
+      cores: cpu.length,
+      cpu: cpu[0]?.model.trim(),
+      loadBefore,
+      loadAfter,
+    },
+    parameters: options.scale,
+    ratios: scaleRatios(scale),
+    ...scale,
+    durationSeconds: Math.round((nowMs() - started) / 1000),
+  };
+  await writeFile(join(RESULTS_DIR, 'scale-latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+  for (const profile of scale.profiles) log(`\n${await summarizeProfile(profile)}`);
+  console.log(markdown);
+  log(`Wrote ${RESULTS_DIR}/scale-latest.md and scale-latest.json.`);
+}
+
+/** The socket workloads, bundle and type-check time: results/latest.{md,json}, ratios.svg. */
+async function runRegular(options: BenchOptions, notes: string[], started: number): Promise<void> {
   log(
     `Volley bench${options.quick ? ' --quick' : ''}: ${options.reps} repetition(s), targets ${options.targets.join(', ')}`,
   );
@@ -163,7 +235,6 @@ async function main(): Promise<number> {
   log(
     `Wrote ${RESULTS_DIR}/latest.md, latest.json and ratios.svg in ${results.durationSeconds} s.`,
   );
-  return 0;
 }
 
 main().then(

@@ -15,6 +15,11 @@ function softLimit(): number {
   return text === 'unlimited' ? Number.POSITIVE_INFINITY : Number(text);
 }
 
+/** The hard limit on open files, as a child shell sees it. */
+function hardLimit(): string {
+  return execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
+}
+
 export interface FdLimit {
   /** The limit this process runs with. */
   limit: number;
@@ -57,6 +62,6 @@ export async function ensureFdLimit(sockets: number): Promise<FdLimit> {
   return {
     limit,
     usable,
-    refused: `The OS refused to raise the open-file limit to ${needed} (ulimit -n is ${limit}): idle memory was measured with ${usable} connections instead of ${sockets}. Raise it (ulimit -n ${needed}) and re-run for the full figure.`,
+    refused: `The OS refused to raise the open-file limit to ${needed} (ulimit -n is ${limit}; the hard limit is ${hardLimit()}): each process may open ${usable} sockets, so workloads that asked for ${sockets} connections were measured with at most ${usable}. Raise it (ulimit -n ${needed}) and re-run for the full figure.`,
   };
 }

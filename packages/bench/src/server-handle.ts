@@ -33,11 +33,18 @@ export class ServerHandle {
     });
   }
 
-  /** Forks the server process (with `--expose-gc`, for memory readings) and waits until it listens. */
-  static start(target: TargetName): Promise<ServerHandle> {
+  /**
+   * Forks the server process (with `--expose-gc`, for memory readings) and waits until it
+   * listens. `env` is added to the child's environment (the scale workloads configure
+   * their servers there).
+   */
+  static start(target: TargetName, env: Record<string, string> = {}): Promise<ServerHandle> {
+    // process.execArgv carries tsx's loader under `pnpm bench`, so the child runs
+    // TypeScript too; under vitest it does not, and the child gets it here.
+    const loader = process.execArgv.some((arg) => arg.includes('tsx')) ? [] : ['--import', 'tsx'];
     const child = fork(ENTRY, [target], {
-      // process.execArgv carries tsx's loader, so the child runs TypeScript too.
-      execArgv: [...process.execArgv, '--expose-gc'],
+      execArgv: [...process.execArgv, ...loader, '--expose-gc'],
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Promise((resolve, reject) => {
@@ -80,9 +87,26 @@ export class ServerHandle {
     return (await this.#request({ op: 'subscribers' })) as number;
   }
 
-  /** Publishes `events` fan-out events; resolves once the last is published (not delivered). */
-  async publish(events: number): Promise<void> {
-    await this.#request({ op: 'publish', events });
+  /**
+   * Publishes `events` fan-out events; resolves once the last is published (not
+   * delivered). `options` number them from `first`, space them `intervalMs` apart instead
+   * of one per turn of the event loop, and `stamp` them with their publish time.
+   */
+  async publish(
+    events: number,
+    options: { first?: number; intervalMs?: number; stamp?: boolean } = {},
+  ): Promise<void> {
+    await this.#request({ op: 'publish', events, ...options });
+  }
+
+  /** How many connections the server holds, when the target can tell (else `null`). */
+  async connections(): Promise<number | null> {
+    return (await this.#request({ op: 'connections' })) as number | null;
+  }
+
+  /** The server process's id (for readings from outside, such as /proc). */
+  get pid(): number | undefined {
+    return this.#child.pid;
   }
 
   /** Starts the V8 CPU profiler in the server process. */

@@ -3,13 +3,23 @@
 
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { setImmediate as tick } from 'node:timers/promises';
+import { setTimeout as sleep, setImmediate as tick } from 'node:timers/promises';
+import {
+  loadScaleServer,
+  SCALE_CONFIG_ENV,
+  type ScaleServerConfig,
+} from './scale/scale-servers.js';
 import type { ServerCommand, ServerReply } from './server-protocol.js';
 import { loadServer } from './targets/registry.js';
 import type { TargetName } from './targets/target.js';
 
 const target = process.argv[2] as TargetName;
-const server = await (await loadServer(target))();
+// The scale workloads configure their servers (engine, Redis, heartbeat) through the env.
+const scaleConfig = process.env[SCALE_CONFIG_ENV];
+const server =
+  scaleConfig === undefined
+    ? await (await loadServer(target))()
+    : await loadScaleServer(target, JSON.parse(scaleConfig) as ScaleServerConfig);
 let cpuAtStart: NodeJS.CpuUsage | undefined;
 let profiler: Session | undefined;
 
@@ -39,13 +49,21 @@ async function handle(command: ServerCommand): Promise<unknown> {
     }
     case 'subscribers':
       return server.subscriberCount();
-    case 'publish':
+    case 'publish': {
       // One event per turn of the event loop, as events arriving from elsewhere would.
-      for (let n = 0; n < command.events; n++) {
-        server.publish({ n, text: 'Hello, subscribers' });
-        await tick();
+      const first = command.first ?? 0;
+      for (let n = first; n < first + command.events; n++) {
+        const event = { n, text: 'Hello, subscribers' };
+        server.publish(
+          command.stamp ? { ...event, at: performance.timeOrigin + performance.now() } : event,
+        );
+        if (command.intervalMs === undefined) await tick();
+        else await sleep(command.intervalMs);
       }
       return null;
+    }
+    case 'connections':
+      return server.connectionCount?.() ?? null;
     case 'profile-start':
       profiler = new Session();
       profiler.connect();

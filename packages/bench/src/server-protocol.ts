@@ -6,7 +6,17 @@ export type ServerCommand = { id: number } & (
   | { op: 'cpu-stop' }
   | { op: 'memory' }
   | { op: 'subscribers' }
-  | { op: 'publish'; events: number }
+  | {
+      op: 'publish';
+      events: number;
+      /** The first event's `n` (default 0); the next ones count up from it. */
+      first?: number;
+      /** Wait this long between events instead of one turn of the event loop. */
+      intervalMs?: number;
+      /** Stamp each event with its publish time (`at`). */
+      stamp?: boolean;
+    }
+  | { op: 'connections' }
   | { op: 'profile-start' }
   | { op: 'profile-stop'; path: string }
   | { op: 'close' }

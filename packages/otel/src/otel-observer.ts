@@ -92,6 +92,8 @@ export function createOtelObserver(options: OtelObserverOptions = {}): ServerObs
         explicitBucketBoundaries: [...(options.durationBucketsMs ?? DEFAULT_DURATION_BUCKETS_MS)],
       },
     });
+    // The attributes of a successful call's duration, made once per path.
+    const okAttributes = new Map<string, Attributes>();
     observer.callStarted = (call: ObservedCall) => {
       const span = tracer?.startSpan(
         call.path,
@@ -108,9 +110,15 @@ export function createOtelObserver(options: OtelObserverOptions = {}): ServerObs
         parentContext(call.trace),
       );
       return (outcome: CallOutcome, durationMs: number) => {
-        const attributes: Attributes = { 'rpc.system': 'jsonrpc', 'rpc.method': call.path };
-        if (!outcome.ok) attributes['rpc.jsonrpc.error_code'] = outcome.code;
-        duration?.record(durationMs, attributes);
+        if (duration !== undefined) {
+          let attributes = outcome.ok ? okAttributes.get(call.path) : undefined;
+          if (attributes === undefined) {
+            attributes = { 'rpc.system': 'jsonrpc', 'rpc.method': call.path };
+            if (!outcome.ok) attributes['rpc.jsonrpc.error_code'] = outcome.code;
+            else okAttributes.set(call.path, attributes);
+          }
+          duration.record(durationMs, attributes);
+        }
         if (span === undefined) return;
         if (!outcome.ok) {
           span.setAttribute('rpc.jsonrpc.error_code', outcome.code);

@@ -177,6 +177,37 @@ const NOT_RUN: Record<string, { why: string; check: () => Promise<void> }> = {
       expect(options.reps).toBeLessThan(3);
     },
   },
+  'pnpm bench --only scale-fanout,scale-latency,soak,stretch': {
+    why: 'about 15 minutes of load on both cores, with 10,000 connections held for 3 minutes; its options are checked instead, and packages/bench/test/scale.test.ts runs every scale workload at tiny N',
+    check: async () => {
+      // What the README says of the scale run: 200 subscribers x 2,000 events over 2 nodes,
+      // 10,000 connections with 5 s heartbeats held 3 minutes, 50,000 on one node.
+      const options = parseOptions(['--only', 'scale-fanout,scale-latency,soak,stretch']);
+      if (options === 'help') throw new Error('the scale run printed its help');
+      expect([...options.only]).toEqual(['scale-fanout', 'scale-latency', 'soak', 'stretch']);
+      expect(options.scale.fanOut).toMatchObject({ subscribers: 200, events: 2_000 });
+      expect(options.scale.soak).toEqual({
+        connections: 10_000,
+        holdMs: 180_000,
+        heartbeatMs: 5_000,
+      });
+      expect(options.scale.stretch.connections).toBe(50_000);
+      // A plain `pnpm bench` leaves them out.
+      const plain = parseOptions([]);
+      if (plain === 'help') throw new Error('pnpm bench printed its help');
+      expect(plain.only.has('soak')).toBe(false);
+    },
+  },
+  'pnpm bench --only scale-fanout,scale-latency --profile volley': {
+    why: 'minutes of load on both cores and its own redis-server; its options are checked instead, and packages/bench/test/scale.test.ts runs both workloads at tiny N',
+    check: async () => {
+      const options = parseOptions(['--only', 'scale-fanout,scale-latency', '--profile', 'volley']);
+      if (options === 'help') throw new Error('the scale run printed its help');
+      expect([...options.only]).toEqual(['scale-fanout', 'scale-latency']);
+      expect(options.profile).toBe('volley');
+      expect(options.scale.reps).toBe(3);
+    },
+  },
   'npm install @volley/core @volley/server zod': {
     why: 'the packages are not on npm yet; the checkout scenario installs them from tarballs',
     check: checkPublishedNames,

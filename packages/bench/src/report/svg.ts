@@ -17,6 +17,7 @@ const TOP = 78;
 const COLORS: Record<TargetName, string> = {
   'raw-ws': '#6b7280',
   volley: '#7c3aed',
+  'volley-otel': '#a78bfa',
   trpc: '#2563eb',
   'socket-io': '#d97706',
 };

@@ -10,12 +10,33 @@ interface RawRequest {
   params?: { name?: string };
 }
 
-export async function startRawWsServer(): Promise<BenchServer> {
+/**
+ * Starts the raw ws server. With `heartbeatMs` (the soak's), it pings every socket that
+ * often and terminates one that did not answer the previous ping: ws's documented pattern.
+ */
+export async function startRawWsServer(
+  options: { heartbeatMs?: number } = {},
+): Promise<BenchServer> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
   await new Promise<void>((resolve) => wss.once('listening', resolve));
   const subscribers = new Set<WebSocket>();
+  const awaitingPong = new WeakSet<WebSocket>();
+  const heartbeat =
+    options.heartbeatMs !== undefined && options.heartbeatMs > 0
+      ? setInterval(() => {
+          for (const socket of wss.clients) {
+            if (awaitingPong.has(socket)) {
+              socket.terminate();
+              continue;
+            }
+            awaitingPong.add(socket);
+            socket.ping();
+          }
+        }, options.heartbeatMs)
+      : undefined;
 
   wss.on('connection', (socket) => {
+    socket.on('pong', () => awaitingPong.delete(socket));
     socket.on('message', (data, isBinary) => {
       // The binary workload's ceiling: the frame back as it came.
       if (isBinary) {
@@ -42,8 +63,10 @@ export async function startRawWsServer(): Promise<BenchServer> {
       const frame = JSON.stringify({ method: 'event', params: event });
       for (const socket of subscribers) socket.send(frame);
     },
+    connectionCount: () => wss.clients.size,
     close: () =>
       new Promise<void>((resolve) => {
+        clearInterval(heartbeat);
         for (const socket of wss.clients) socket.terminate();
         wss.close(() => resolve());
       }),

@@ -8,6 +8,8 @@ export async function loadServer(name: TargetName): Promise<StartServer> {
       return (await import('./raw-ws-server.js')).startRawWsServer;
     case 'volley':
       return (await import('./volley-server.js')).startVolleyServer;
+    case 'volley-otel':
+      return (await import('./volley-otel-server.js')).startVolleyOtelServer;
     case 'trpc':
       return (await import('./trpc-server.js')).startTrpcServer;
     case 'socket-io':
@@ -21,6 +23,8 @@ export async function loadClient(name: TargetName): Promise<ConnectClient> {
       return (await import('./raw-ws-client.js')).connectRawWs;
     case 'volley':
       return (await import('./volley-client.js')).connectVolley;
+    case 'volley-otel':
+      return (await import('./volley-client.js')).connectVolleyTraced;
     case 'trpc':
       return (await import('./trpc-client.js')).connectTrpc;
     case 'socket-io':

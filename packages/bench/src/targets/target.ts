@@ -3,7 +3,7 @@
 // each target pays for exactly the same harness.
 
 /** The targets, in the order the report lists them. `raw-ws` is the baseline of every ratio. */
-export const TARGET_NAMES = ['raw-ws', 'volley', 'trpc', 'socket-io'] as const;
+export const TARGET_NAMES = ['raw-ws', 'volley', 'volley-otel', 'trpc', 'socket-io'] as const;
 
 /** One of {@link TARGET_NAMES}. */
 export type TargetName = (typeof TARGET_NAMES)[number];
@@ -15,6 +15,7 @@ export const BASELINE: TargetName = 'raw-ws';
 export const TARGET_LABELS: Record<TargetName, string> = {
   'raw-ws': 'raw ws JSON echo',
   volley: 'Volley',
+  'volley-otel': 'Volley + OpenTelemetry',
   trpc: 'tRPC 11 wsLink',
   'socket-io': 'socket.io 4 (ack)',
 };
@@ -26,6 +27,12 @@ export const GREET_NAME = 'Ada';
 export interface FanOutEvent {
   n: number;
   text: string;
+  /**
+   * When it was published, in ms since the epoch with sub-ms precision
+   * (`performance.timeOrigin + performance.now()`): set by the cross-node latency workload,
+   * whose processes share this machine's clock.
+   */
+  at?: number;
 }
 
 /** A target's server, running inside the server process. */
@@ -35,6 +42,8 @@ export interface BenchServer {
   subscriberCount(): number;
   /** Publishes one event to every fan-out subscriber. */
   publish(event: FanOutEvent): void;
+  /** How many connections it holds (the scale workloads' servers tell). */
+  connectionCount?(): number;
   close(): Promise<void>;
 }
 

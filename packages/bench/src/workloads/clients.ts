@@ -2,9 +2,13 @@
 import { type BenchClient, type ConnectClient, GREET_NAME } from '../targets/target.js';
 
 /** How many connections open (or close) at once: well under the listen backlog. */
-const CONCURRENCY = 100;
+export const CONCURRENCY = 100;
 
-async function inBatches<T>(count: number, work: (index: number) => Promise<T>): Promise<T[]> {
+/** Runs `work` for each index, at most {@link CONCURRENCY} at a time. */
+export async function inBatches<T>(
+  count: number,
+  work: (index: number) => Promise<T>,
+): Promise<T[]> {
   const results: T[] = new Array(count);
   let next = 0;
   const worker = async () => {
