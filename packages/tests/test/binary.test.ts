@@ -3,6 +3,7 @@
 // subscription events and pub/sub fan-out; JSON clients (Volley's and plain JSON-RPC
 // ones) on the same server are served as before, and the same topic event reaches both.
 import { createClient, type VolleyClient } from '@volley/client';
+import { createHandlers } from '@volley/client/handlers';
 import { msgpack as clientMsgpack } from '@volley/client/msgpack';
 import { initVolley } from '@volley/core';
 import { createPubSub } from '@volley/server';
@@ -231,4 +232,47 @@ it('answers a batch of binary messages with a binary batch', async () => {
     expect.objectContaining({ id: 2, error: expect.objectContaining({ code: -32601 }) }),
   ]);
   await peer.close();
+});
+
+it('carries bytes in server-to-client calls too: the server asks, the client answers, in MessagePack', async () => {
+  const c = initVolley();
+  const clientRouter = c.router({
+    // The client's handler gets bytes from the server and answers with bytes.
+    checksum: c.procedure.input(bytes).query(({ input }) => ({
+      size: input.length,
+      isBytes: input instanceof Uint8Array,
+      head: input.subarray(0, 2),
+    })),
+  });
+  const v = initVolley().withClient<typeof clientRouter>();
+  const seen = deferred<unknown>();
+  const router = v.router({
+    ask: v.procedure.mutation(async ({ ctx }) => {
+      const answer = await ctx.client.checksum.query(Uint8Array.of(5, 6, 7));
+      seen.resolve(answer);
+      return answer.size;
+    }),
+  });
+  const server = await startHarness({ router, codecs: [msgpack] }, 'ws');
+  const client = createClient<typeof router, 'msgpack'>({
+    url: server.url,
+    WebSocket,
+    codec: clientMsgpack,
+    handlers: createHandlers(clientRouter),
+  });
+  try {
+    expect(await client.ask.mutate()).toBe(3);
+    const answer = (await within(seen.promise, 'the client answer')) as {
+      size: number;
+      isBytes: boolean;
+      head: Uint8Array;
+    };
+    // Bytes went to the client as bytes, and came back as bytes.
+    expect(answer.isBytes).toBe(true);
+    expect(answer.head).toBeInstanceOf(Uint8Array);
+    expect([...answer.head]).toEqual([5, 6]);
+  } finally {
+    await client.$close();
+    await server.close();
+  }
 });
