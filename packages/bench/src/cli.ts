@@ -161,7 +161,11 @@ async function runRegular(options: BenchOptions, notes: string[], started: numbe
     log('Binary payloads: 64 KiB over MessagePack and over JSON with base64, and small calls…');
     try {
       binary = await measureBinaryPayloads(
-        { reps: options.reps, warmupMs: options.throughput.warmupMs, durationMs: options.throughput.durationMs },
+        {
+          reps: options.reps,
+          warmupMs: options.throughput.warmupMs,
+          durationMs: options.throughput.durationMs,
+        },
         log,
       );
     } catch (error) {

@@ -23,7 +23,9 @@ it('@volley/client bundles to at most 4,000 B min+gzip, with only core beside it
 });
 
 it('@volley/client/msgpack, the MessagePack codec, is its own import: msgpackr and the codec', async () => {
-  expect(existsSync(fileURLToPath(new URL('../../client/dist/msgpack.js', import.meta.url)))).toBe(true);
+  expect(existsSync(fileURLToPath(new URL('../../client/dist/msgpack.js', import.meta.url)))).toBe(
+    true,
+  );
   const codec = await measureBundle('volley-msgpack');
   console.log(
     `@volley/client/msgpack on top: ${codec.gzipBytes} B min+gzip (${codec.minifiedBytes} B minified)`,

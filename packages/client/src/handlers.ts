@@ -66,7 +66,6 @@ export interface HandlerOptions<TCtx> {
   onError?: ((info: HandlerErrorInfo) => void) | false | undefined;
 }
 
-
 /** The error object a handler's error is answered with; see `exposeErrors`. */
 function errorObject(error: VolleyError, expose: boolean): ErrorObject {
   const cause = error.cause;
@@ -84,7 +83,6 @@ function errorObject(error: VolleyError, expose: boolean): ErrorObject {
   if (expose && error.stack !== undefined) data.stack = error.stack;
   return { code: error.rpcCode, message: error.message, data };
 }
-
 
 /** A handler running for the server's request `id`. */
 interface RunningHandler {

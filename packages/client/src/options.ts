@@ -1,7 +1,6 @@
 // Every option of `createClient`, with its default.
-import type { CodecName } from '@volley/core';
+import type { CodecName, TraceMembers } from '@volley/core';
 import type { ClientCodec } from './codec.js';
-import type { TraceMembers } from '@volley/core';
 import type { ClientHandlers } from './handlers-link.js';
 import type { WebSocketConstructor } from './websocket.js';
 

@@ -1,11 +1,11 @@
 import type { AnyProcedure } from '@volley/core';
 import { Admission } from './admission.js';
 import { type Activity, CallTable } from './call-table.js';
-import type { ServerCodec } from './codec.js';
 import { ClientCalls } from './client-calls.js';
 import type { ClientCallLimits } from './client-calls-options.js';
 import type { ClientResponse } from './client-calls-wire.js';
 import { contextWithClient, createClientHandle } from './client-handle.js';
+import type { ServerCodec } from './codec.js';
 import type { Discovery } from './discovery.js';
 import { Handshake } from './handshake.js';
 import type { Limits } from './limits.js';

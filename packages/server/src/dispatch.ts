@@ -4,8 +4,8 @@
 // in a batch.
 import { checkRequest, inputFromParams, RESERVED_PREFIX, type RequestMessage } from '@volley/core';
 import { runCall } from './calls.js';
-import type { Frame } from './codec.js';
 import { isClientResponse } from './client-calls-wire.js';
+import type { Frame } from './codec.js';
 import type { Connection } from './connection.js';
 import { reportInternal } from './error-mapping.js';
 import { rawIds } from './frame-scan.js';

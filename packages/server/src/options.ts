@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { AnyRouter, ProcedureType, RouterContext, VolleyError } from '@volley/core';
-import type { ServerCodec } from './codec.js';
 import type { ClientCallServerOptions } from './client-calls-options.js';
+import type { ServerCodec } from './codec.js';
 import type { DiscoveryOptions } from './discovery.js';
 import type { LimitOptions } from './limits.js';
 import type { ServerObserver } from './observer.js';

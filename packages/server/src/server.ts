@@ -5,9 +5,9 @@ import type { Duplex } from 'node:stream';
 import { type AnyRouter, CLOSE_CODES, RESERVED_PREFIX } from '@volley/core';
 import { nanoid } from 'nanoid';
 import { WebSocketServer } from 'ws';
+import { resolveClientCallLimits } from './client-calls-options.js';
 import type { ServerCodec } from './codec.js';
 import { jsonCodec } from './codec-json.js';
-import { resolveClientCallLimits } from './client-calls-options.js';
 import {
   type AddressSource,
   Connection,

@@ -61,7 +61,6 @@ interface Caller {
 }
 
 const payload = new Uint8Array(BINARY_PAYLOAD_BYTES).map((_, index) => (index * 31) % 256);
-const base64 = Buffer.from(payload).toString('base64');
 
 function checkBytes(bytes: Uint8Array): void {
   if (bytes.length !== BINARY_PAYLOAD_BYTES || bytes[1] !== payload[1]) {
@@ -104,7 +103,11 @@ async function rawCaller(url: string, counter: Counter, binary: boolean): Promis
           resolve();
         });
         socket.send(
-          JSON.stringify({ id, method: 'echoBase64', params: Buffer.from(payload).toString('base64') }),
+          JSON.stringify({
+            id,
+            method: 'echoBase64',
+            params: Buffer.from(payload).toString('base64'),
+          }),
         );
       }),
     close: async () => {

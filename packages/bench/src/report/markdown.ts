@@ -92,7 +92,14 @@ export function toMarkdown(results: BenchResults): string {
     parts.push(
       '### Binary payloads: 64 KiB echoed (sent and returned), MessagePack codec against JSON with base64; 1 connection × 16 in flight',
       table(
-        ['how', 'calls/s', 'runs (min–max)', 'bytes on the wire per call', 'vs raw ws', 'vs Volley JSON base64'],
+        [
+          'how',
+          'calls/s',
+          'runs (min–max)',
+          'bytes on the wire per call',
+          'vs raw ws',
+          'vs Volley JSON base64',
+        ],
         ['l', 'r', 'r', 'r', 'r', 'r'],
         results.binary.map((row) => {
           const base = row.baseline === undefined ? undefined : byLabel.get(row.baseline);
@@ -102,7 +109,9 @@ export function toMarkdown(results: BenchResults): string {
             spread(row.runs),
             Math.round(row.wireBytesPerCall).toLocaleString('en-US'),
             base === undefined ? '—' : `×${(row.callsPerSecond / base.callsPerSecond).toFixed(2)}`,
-            row.label.includes('64 KiB') && row.label.startsWith('Volley') && jsonBase64 !== undefined
+            row.label.includes('64 KiB') &&
+            row.label.startsWith('Volley') &&
+            jsonBase64 !== undefined
               ? `×${(row.callsPerSecond / jsonBase64.callsPerSecond).toFixed(2)}`
               : '—',
           ];
