@@ -31,6 +31,8 @@ export async function loadScaleServer(
       return startRawWs(config);
     case 'trpc':
       throw new Error('The scale workloads have no tRPC server');
+    case 'volley-otel':
+      throw new Error('The scale workloads measure Volley without an observer');
   }
 }
 
