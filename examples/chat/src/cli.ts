@@ -1,5 +1,6 @@
 // A terminal chat client: `pnpm --filter chat-example cli --name Ada [--room lobby] [--url ws://localhost:3001]`.
 // Lines you type are sent to the room; messages in the room are printed as they arrive.
+// `/who` lists who is in the room.
 // While the server cannot be reached it says why on stderr and keeps trying; a line typed
 // meanwhile is refused at once instead of waiting. Ctrl-D, Ctrl-C or SIGTERM leaves.
 import { createInterface } from 'node:readline/promises';
@@ -99,6 +100,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => 
 for await (const line of input) {
   if (line.trim() === '') continue;
   try {
+    if (line.trim() === '/who') {
+      const names = await client.who.query({ room: values.room });
+      console.log(`In #${values.room}: ${names.join(', ')}`);
+      continue;
+    }
     await client.send.mutate({ room: values.room, text: line });
   } catch (error) {
     if (error instanceof ConnectionLostError && error.disconnect) {

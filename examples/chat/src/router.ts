@@ -30,7 +30,8 @@ const named = v.procedure.use(async ({ ctx, next }) => {
  * `createRedisEngine()` from @volley/redis to run several chat servers as one.
  */
 export function createChatRouter(options: { engine?: PubSubEngine } = {}) {
-  const rooms = createPubSub<{ [topic: `room:${string}`]: ChatMessage }>(options);
+  // Who is in each room: everyone named who listens to it (see `onMessage`).
+  const rooms = createPubSub<{ [topic: `room:${string}`]: ChatMessage }, { name: string }>(options);
   return v.router({
     send: named
       .input(z.object({ room, text: z.string().trim().min(1).max(2_000) }))
@@ -46,11 +47,27 @@ export function createChatRouter(options: { engine?: PubSubEngine } = {}) {
       }),
     // Each message arrives as a tracked event, so clients see its id. A client that
     // reconnects resumes with the last id it saw: passing it on replays what it missed.
+    // A named listener is in the room's presence while it listens; its name comes from
+    // the connection (ctx), never from the input. Two tabs of one name count once.
     onMessage: v.procedure
       .input(z.object({ room }))
-      .subscription(({ input, signal, lastEventId }) =>
-        rooms.subscribe(`room:${input.room}`, { signal, lastEventId }),
+      .subscription(({ input, signal, lastEventId, ctx }) =>
+        rooms.subscribe(`room:${input.room}`, {
+          signal,
+          lastEventId,
+          presence: ctx.name === null ? undefined : { id: ctx.name, data: { name: ctx.name } },
+        }),
       ),
+    /** The names of who is in the room now, sorted. */
+    who: v.procedure
+      .input(z.object({ room }))
+      .query(async ({ input }) =>
+        (await rooms.presence(`room:${input.room}`)).map((member) => member.data.name).sort(),
+      ),
+    /** Who is in the room (a join for each at first), then who comes and goes. */
+    onPresence: v.procedure
+      .input(z.object({ room }))
+      .subscription(({ input, signal }) => rooms.presenceEvents(`room:${input.room}`, { signal })),
   });
 }
 

@@ -87,3 +87,45 @@ it('refuses to post without a name, and rejects bad rooms', async () => {
   expect(error.code).toBe('INVALID_PARAMS');
   expect(error.issues[0].path).toEqual(['room']);
 });
+
+it('shows who is in the room: named listeners, each name once, leaving when they go', async () => {
+  const connect = await start();
+  const eve = connect('Eve');
+  const changes: string[] = [];
+  let notify = () => {};
+  eve.onPresence.subscribe(
+    { room: 'lobby' },
+    {
+      onData: (change) => {
+        changes.push(`${change.type} ${change.member.data.name}`);
+        notify();
+      },
+      onError: () => {},
+    },
+  );
+  const until = (count: number) =>
+    new Promise<void>((resolve) => {
+      notify = () => {
+        if (changes.length >= count) resolve();
+      };
+      notify();
+    });
+  /** Listens to the room; resolves once the server acknowledged. */
+  const listen = (client: ReturnType<typeof connect>) =>
+    new Promise<void>((resolve) => {
+      client.onMessage.subscribe({ room: 'lobby' }, { onStarted: resolve, onError: () => {} });
+    });
+  const ada = connect('Ada');
+  const adaAgain = connect('Ada');
+  await listen(ada);
+  await listen(adaAgain);
+  // An anonymous listener reads the room without being in it.
+  await listen(connect());
+  expect(await eve.who.query({ room: 'lobby' })).toEqual(['Ada']);
+  await until(1);
+  await ada.$close();
+  await adaAgain.$close();
+  await until(2);
+  expect(changes).toEqual(['join Ada', 'leave Ada']);
+  expect(await eve.who.query({ room: 'lobby' })).toEqual([]);
+});

@@ -79,6 +79,8 @@ it('two CLI clients chat through the server', { timeout: 120_000 }, async () => 
   await bob.waitFor(/\] Ada: hello, Bob/, "Ada's message at Bob");
   bob.child.stdin?.write('hi Ada\n');
   await ada.waitFor(/\] Bob: hi Ada/, "Bob's message at Ada");
+  ada.child.stdin?.write('/who\n');
+  await ada.waitFor(/In #lobby: Ada, Bob/, 'who is in the room');
 
   // End of input leaves the room and exits cleanly.
   // Listen for both exits first: one may finish while the other is awaited.

@@ -92,6 +92,9 @@ export { checkRequest, isRequest, isResponse } from './protocol/validate.js';
 export type {
   Backlog,
   EngineObserver,
+  PresenceChange,
+  PresenceEngine,
+  PresenceMember,
   PubSubEngine,
   TopicEvent,
   TopicListener,

@@ -117,4 +117,67 @@ export interface PubSubEngine {
    * one, which cannot fail) leaves it out.
    */
   observe?(observer: EngineObserver): () => void;
+  /**
+   * Who is on each topic (see `PresenceEngine`). Optional: an engine without it
+   * carries events only, and `createPubSub` refuses presence over it with a TypeError.
+   * Both engines Volley ships have it.
+   */
+  readonly presence?: PresenceEngine | undefined;
+}
+
+/**
+ * One member of a topic's presence: an identity the server chose (from the connection's
+ * context, never from what a client sent) and what others may see of it.
+ */
+export interface PresenceMember<TData = unknown> {
+  /** The identity. Several entries with one id (a user's tabs, on any node) are one member. */
+  readonly id: string;
+  /** What is shown of the member (a name, an avatar): JSON-safe, small. */
+  readonly data: TData;
+}
+
+/** A member came (its first entry arrived) or went (its last entry went). */
+export interface PresenceChange<TData = unknown> {
+  readonly type: 'join' | 'leave';
+  readonly member: PresenceMember<TData>;
+}
+
+/**
+ * The presence half of an engine: which identities are on a topic, across every process
+ * sharing the engine. The pub/sub layer enters one entry per subscription that declares a
+ * presence, and leaves it when the subscription ends.
+ *
+ * The contract:
+ *
+ * - **Entries and members.** `enter` adds an entry; entries are counted per member id, so
+ *   the member joins when its first entry arrives and leaves when its last one goes. The
+ *   member's `data` is that of its first entry; later entries' data is ignored until it has
+ *   left.
+ * - **Bounded.** `enter` refuses (resolves `undefined`) a new member when the topic has
+ *   `maxMembers` members already; an entry of a member already present is always taken.
+ * - **Expiry.** An entry lives until its leave function runs, or until the process that
+ *   entered it dies: a network engine gives each process a lease it keeps renewing, and
+ *   removes the entries of a process whose lease ran out (telling watchers `leave`).
+ * - **Changes.** A watcher hears each join and leave of the topic, from any process, in the
+ *   order the engine applied them, from the moment `watch` resolves. A watcher that was cut
+ *   off (a lost connection) is brought up to date with the changes it missed, as joins and
+ *   leaves, when it is back.
+ * - **Errors.** `enter`, `members` and `watch` reject when the engine cannot answer now. A
+ *   leave function never throws; a network engine retries a leave that failed.
+ */
+export interface PresenceEngine {
+  /**
+   * Adds one entry for `member` on `topic`; resolves to the function that removes it
+   * (idempotent), or to `undefined` when `member` is new and the topic already has
+   * `maxMembers` members.
+   */
+  enter(
+    topic: string,
+    member: PresenceMember,
+    maxMembers: number,
+  ): Promise<Unsubscribe | undefined>;
+  /** The members of `topic` now, one per id, in no particular order. */
+  members(topic: string): Promise<PresenceMember[]>;
+  /** Tells `listener` each join and leave on `topic`; resolves, once it will, to the stop function. */
+  watch(topic: string, listener: (change: PresenceChange) => void): Promise<Unsubscribe>;
 }

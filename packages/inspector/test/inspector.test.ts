@@ -321,6 +321,29 @@ describe('the live WebSocket', () => {
     expect(seen.subscriptions.open).toBe(1);
   });
 
+  it('shows who is present from a pub/sub with presence (`presence: rooms`)', async () => {
+    const base = await start({ presence: rooms });
+    // Ada is in the room (entered as a subscription declaring her presence would be).
+    const leave = await rooms.engine.presence?.enter(
+      'room:lobby',
+      { id: 'ada', data: { name: 'Ada' } },
+      10,
+    );
+    try {
+      const snapshots = watch(`ws://${base}/_volley/live`);
+      const client = appClient(base, 'https://app.example');
+      const started = deferred();
+      client.room.subscribe('lobby', { onStarted: () => started.resolve() });
+      await within(started.promise, 'the subscription');
+      const seen = await snapshots.until('a topic', (s) => s.subscriptions.byTopic.length === 1);
+      expect(seen.subscriptions.byTopic).toEqual([
+        { topic: 'room:lobby', subscribers: 1, presence: { count: 1, members: ['Ada (ada)'] } },
+      ]);
+    } finally {
+      leave?.();
+    }
+  });
+
   it('serves on a port of its own, and leaves no timer, call or subscription behind', async () => {
     const harness = await startHarness({ router: appRouter, onError: false });
     try {

@@ -19,6 +19,7 @@ import {
   topicKeys,
 } from './ids.js';
 import { type RedisEngineOptions, resolveOptions } from './options.js';
+import { createRedisPresence } from './presence.js';
 import { contiguous, headScript, type LogRead, publishScript, readScript } from './scripts.js';
 import { TopicFeed } from './topic-feed.js';
 
@@ -68,6 +69,10 @@ interface Channel {
  * reconnection, a missed message) reads the log before going on, and one whose missed
  * events are no longer in the log is told with `gap()`. Data travels as JSON.
  *
+ * Its `presence` is shared by every node: each node keeps a lease per topic where it has
+ * members, and the members of a node that dies leave after `presenceLeaseMs` (see
+ * `DEFAULT_PRESENCE_LEASE_MS`).
+ *
  * While Redis is unreachable, operations reject with `RedisUnavailableError` after
  * `connectWaitMs`; the connections are re-established on their own (ioredis'
  * `retryStrategy`) and listeners catch up from the log.
@@ -81,6 +86,7 @@ export function createRedisEngine(options: RedisEngineOptions = {}): RedisEngine
   const subscriber = connect(options.redis, resolved);
   const channels = new Map<string, Channel>();
   let closed = false;
+  let closing: Promise<void> | undefined;
   /** Who watches (see `observe`); the list is replaced, never changed, when one comes or goes. */
   let observers: readonly EngineObserver[] = [];
   /** Tells every observer that has `member`; a throw there goes to `onError`. */
@@ -136,7 +142,17 @@ export function createRedisEngine(options: RedisEngineOptions = {}): RedisEngine
   const head = (keys: TopicKeys) =>
     call(commands, 'a head read', () => headScript(commands, keys, newEpoch()));
 
+  const presence = createRedisPresence({
+    commands,
+    subscriber,
+    keyPrefix,
+    leaseMs: resolved.presenceLeaseMs,
+    call,
+    onError,
+  });
+
   subscriber.on('message', (name: string, message: string) => {
+    if (presence.message(name, message)) return;
     const channel = channels.get(name);
     if (channel === undefined) return;
     const event = parseMessage(message);
@@ -152,6 +168,7 @@ export function createRedisEngine(options: RedisEngineOptions = {}): RedisEngine
     for (const channel of channels.values()) for (const feed of channel.feeds) feed.suspend();
   });
   subscriber.on('ready', () => {
+    presence.reconnected();
     const names = [...channels.keys()];
     if (names.length === 0) return;
     const subscribed = subscriber.subscribe(...names);
@@ -177,6 +194,7 @@ export function createRedisEngine(options: RedisEngineOptions = {}): RedisEngine
   }
 
   return {
+    presence,
     async publish(topic, data) {
       // A TypeError here (a BigInt, a cycle) rejects before anything is sent.
       const json = JSON.stringify(data) ?? 'null';
@@ -265,12 +283,16 @@ export function createRedisEngine(options: RedisEngineOptions = {}): RedisEngine
       return formatId(epoch, seq);
     },
 
-    async close() {
-      if (closed) return;
-      closed = true;
-      for (const channel of channels.values()) for (const feed of channel.feeds) feed.close();
-      channels.clear();
-      await Promise.all([disconnect(commands), disconnect(subscriber)]);
+    close() {
+      closing ??= (async () => {
+        // Its members leave now, rather than when its lease runs out.
+        await presence.close();
+        closed = true;
+        for (const channel of channels.values()) for (const feed of channel.feeds) feed.close();
+        channels.clear();
+        await Promise.all([disconnect(commands), disconnect(subscriber)]);
+      })();
+      return closing;
     },
   };
 }

@@ -9,6 +9,7 @@ export {
   DEFAULT_CONNECT_WAIT_MS,
   DEFAULT_KEY_PREFIX,
   DEFAULT_LOG_SIZE,
+  DEFAULT_PRESENCE_LEASE_MS,
   DEFAULT_REDIS_URL,
   type RedisEngineOptions,
   reportToStderr,

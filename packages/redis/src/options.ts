@@ -32,6 +32,16 @@ export const DEFAULT_CONNECT_WAIT_MS = 1_000;
  */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
 
+/**
+ * How long a node's presence entries outlive it: 15,000 ms. Each node renews its lease on
+ * every topic where it has entries every third of this; when a node dies without closing
+ * its engine (SIGKILL, a lost machine), the other nodes remove its entries and tell the
+ * topic's watchers that its members left after at most this long plus a third. A node cut
+ * off from Redis for longer has its entries removed too, and enters them again when it is
+ * back (its members leave and join again).
+ */
+export const DEFAULT_PRESENCE_LEASE_MS = 15_000;
+
 /** Options of `createRedisEngine`. */
 export interface RedisEngineOptions {
   /**
@@ -53,6 +63,8 @@ export interface RedisEngineOptions {
   connectWaitMs?: number | undefined;
   /** See {@link DEFAULT_COMMAND_TIMEOUT_MS}. */
   commandTimeoutMs?: number | undefined;
+  /** See {@link DEFAULT_PRESENCE_LEASE_MS}. Must be positive. */
+  presenceLeaseMs?: number | undefined;
   /**
    * Hears what goes wrong in the background, where no caller can be told: a lost
    * connection (once per outage), a catch-up read that failed (it is retried), a message
@@ -68,6 +80,7 @@ export interface ResolvedOptions {
   logSize: number;
   connectWaitMs: number;
   commandTimeoutMs: number;
+  presenceLeaseMs: number;
   onError: (error: Error) => void;
 }
 
@@ -88,13 +101,17 @@ export function reportToStderr(error: Error): void {
 /**
  * Fills in the defaults.
  *
- * @throws TypeError when a number is not a non-negative integer (`commandTimeoutMs` must be
- * positive).
+ * @throws TypeError when a number is not a non-negative integer (`commandTimeoutMs` and
+ * `presenceLeaseMs` must be positive).
  */
 export function resolveOptions(options: RedisEngineOptions): ResolvedOptions {
   const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   if (nonNegativeInteger('commandTimeoutMs', commandTimeoutMs) === 0) {
     throw new TypeError('createRedisEngine: `commandTimeoutMs` must be positive');
+  }
+  const presenceLeaseMs = options.presenceLeaseMs ?? DEFAULT_PRESENCE_LEASE_MS;
+  if (nonNegativeInteger('presenceLeaseMs', presenceLeaseMs) === 0) {
+    throw new TypeError('createRedisEngine: `presenceLeaseMs` must be positive');
   }
   const onError = options.onError ?? reportToStderr;
   return {
@@ -105,6 +122,7 @@ export function resolveOptions(options: RedisEngineOptions): ResolvedOptions {
       options.connectWaitMs ?? DEFAULT_CONNECT_WAIT_MS,
     ),
     commandTimeoutMs,
+    presenceLeaseMs,
     onError: onError === false ? () => {} : onError,
   };
 }

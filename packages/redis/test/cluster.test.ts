@@ -317,7 +317,11 @@ describe('client addresses through nginx', () => {
       cluster.nginx.url,
       webSocketFrom('127.0.0.2', { 'X-Forwarded-For': '203.0.113.9' }),
     );
-    expect(await spoofing.whoami.query()).toEqual({ node: 'A', clientAddress: '127.0.0.2' });
+    expect(await spoofing.whoami.query()).toEqual({
+      node: 'A',
+      clientAddress: '127.0.0.2',
+      user: null,
+    });
     const second = client(cluster.nginx.url, webSocketFrom('127.0.0.2'));
     expect((await second.whoami.query()).clientAddress).toBe('127.0.0.2');
     // A third from 127.0.0.2 is refused before any WebSocket exists: HTTP 429.

@@ -77,7 +77,14 @@ export {
   DEFAULT_LOG_SIZE,
   type MemoryEngineOptions,
 } from './pubsub/memory-engine.js';
-export { createPubSub, type PubSub } from './pubsub/pubsub.js';
+export { createMemoryPresence } from './pubsub/memory-presence.js';
+export type { PresenceEventsOptions, PresenceStream } from './pubsub/presence-stream.js';
+export {
+  createPubSub,
+  DEFAULT_MAX_PRESENCE_MEMBERS,
+  type PubSub,
+  type PubSubOptions,
+} from './pubsub/pubsub.js';
 export {
   DEFAULT_MAX_BUFFERED_EVENTS,
   type OverflowPolicy,

@@ -22,7 +22,7 @@ export interface VolleyNode {
 export async function startNode(
   name: string,
   redisUrl: string,
-  options: { keyPrefix: string; maxConnectionsPerAddress?: number },
+  options: { keyPrefix: string; maxConnectionsPerAddress?: number; presenceLeaseMs?: number },
 ): Promise<VolleyNode> {
   const port = await freePort();
   const child: ChildProcess = fork(FIXTURE, [], {
@@ -36,6 +36,7 @@ export async function startNode(
       VOLLEY_REDIS_URL: redisUrl,
       VOLLEY_KEY_PREFIX: options.keyPrefix,
       VOLLEY_MAX_PER_ADDRESS: String(options.maxConnectionsPerAddress ?? 1_000),
+      VOLLEY_PRESENCE_LEASE_MS: String(options.presenceLeaseMs ?? 15_000),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -1,5 +1,6 @@
 import type { Backlog, PubSubEngine, TopicEvent, TopicListener } from '@volley/core';
 import { nanoid } from 'nanoid';
+import { createMemoryPresence } from './memory-presence.js';
 
 /**
  * How many recent events the in-memory engine keeps per topic, so that a client that
@@ -27,7 +28,7 @@ interface TopicState {
  * `<epoch>.<sequence>`, where the epoch is a nanoid drawn when the engine is made, so ids
  * are unique across processes and a position from before a restart is never mistaken
  * for one after it. Subscribing is ready at once; it never loses events, so it never
- * reports a gap.
+ * reports a gap. Its `presence` is this process's alone (see `createMemoryPresence`).
  *
  * @throws TypeError when `logSize` is not a non-negative integer.
  */
@@ -48,6 +49,7 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): PubSubEng
   };
 
   return {
+    presence: createMemoryPresence(),
     async publish(topic, data) {
       const state = stateOf(topic);
       state.seq += 1;

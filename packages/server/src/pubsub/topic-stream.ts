@@ -1,5 +1,6 @@
 import {
   CLOSE_CODES,
+  type PresenceMember,
   PUSHABLE,
   type PubSubEngine,
   type Pushable,
@@ -9,6 +10,7 @@ import {
   type Resumable,
   type ResumeState,
   type Tracked,
+  type Unsubscribe,
   VolleyError,
 } from '@volley/core';
 import { CloseConnectionError } from '../close-connection.js';
@@ -51,7 +53,18 @@ export interface TopicSubscribeOptions {
   maxBuffered?: number | undefined;
   /** See {@link OverflowPolicy}. Default `'error'`. */
   overflow?: OverflowPolicy | undefined;
+  /**
+   * Who this subscriber is on the topic, for `PubSub.presence` and `presenceEvents`: an
+   * identity the server derives from the connection (`ctx`), never from the input. The
+   * entry is added when the stream starts (before the subscription is acknowledged) and
+   * removed when it ends. Past the topic's `maxPresenceMembers`, a new member's stream
+   * fails with `TOO_MANY_REQUESTS` (`limit: "maxPresenceMembers"`).
+   */
+  presence?: PresenceMember | undefined;
 }
+
+/** Adds the stream's presence entry; resolves to its leave function. Made by the facade. */
+export type EnterPresence = (member: PresenceMember) => Promise<Unsubscribe>;
 
 type Waiter<T> = {
   resolve(result: IteratorResult<T>): void;
@@ -90,6 +103,9 @@ export class TopicStream<T>
   /** Push mode: who takes the events, and whether it asked to be held back. */
   #consumer: PushConsumer<SharedEvent> | undefined;
   #paused = false;
+  readonly #enterPresence: EnterPresence | undefined;
+  /** Removes the stream's presence entry, once it was added. */
+  #leavePresence: Unsubscribe | undefined;
   readonly #onAbort = () => this.#end();
 
   constructor(
@@ -97,7 +113,9 @@ export class TopicStream<T>
     topic: string,
     hubFor: (topic: string) => TopicHub,
     options: TopicSubscribeOptions,
+    enterPresence?: EnterPresence,
   ) {
+    this.#enterPresence = enterPresence;
     this.#engine = engine;
     this.#topic = topic;
     this.#hubFor = hubFor;
@@ -141,6 +159,7 @@ export class TopicStream<T>
     const [, newest] = await Promise.all([
       hub.ready,
       from === undefined ? engine.head(this.#topic) : undefined,
+      this.#enter(),
     ]);
     let position = (from ?? newest) as string;
     let backlog = await engine.backlog(this.#topic, position);
@@ -162,6 +181,15 @@ export class TopicStream<T>
       else this.live(event);
     }
     return { position, recovered };
+  }
+
+  /** Adds the presence entry, if the stream has one; it is removed when the stream ends. */
+  async #enter(): Promise<void> {
+    const member = this.#options.presence;
+    if (member === undefined || this.#enterPresence === undefined) return;
+    const leave = await this.#enterPresence(member);
+    if (this.#ended) leave();
+    else this.#leavePresence = leave;
   }
 
   /** A live event from the hub. */
@@ -231,6 +259,8 @@ export class TopicStream<T>
     if (this.#ended) return;
     this.#ended = true;
     this.#hub?.leave(this);
+    this.#leavePresence?.();
+    this.#leavePresence = undefined;
     this.#options.signal?.removeEventListener('abort', this.#onAbort);
     if (this.#consumer !== undefined) {
       this.#endConsumer();

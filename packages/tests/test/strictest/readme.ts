@@ -88,3 +88,31 @@ export async function calling(signal: AbortSignal | undefined): Promise<void> {
   await client.$reauth();
   await client.$close();
 }
+
+// Presence.
+interface Message {
+  text: string;
+}
+const withUser = initVolley<{ user: { id: string; name: string } }>();
+const rooms = createPubSub<{ [topic: `room:${string}`]: Message }, { name: string }>();
+
+export const presenceRouter = withUser.router({
+  // The identity comes from ctx (the server's own), never from the input.
+  join: withUser.procedure
+    .input(z.object({ room: z.string() }))
+    .subscription(({ ctx, input, signal, lastEventId }) =>
+      rooms.subscribe(`room:${input.room}`, {
+        signal,
+        lastEventId,
+        presence: { id: ctx.user.id, data: { name: ctx.user.name } },
+      }),
+    ),
+  // [{ id: 'u1', data: { name: 'Ada' } }, ...]
+  who: withUser.procedure
+    .input(z.object({ room: z.string() }))
+    .query(({ input }) => rooms.presence(`room:${input.room}`)),
+  // { type: 'join' | 'leave', member }: a join for everyone there first, then each change.
+  comings: withUser.procedure
+    .input(z.object({ room: z.string() }))
+    .subscription(({ input, signal }) => rooms.presenceEvents(`room:${input.room}`, { signal })),
+});
