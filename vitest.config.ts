@@ -26,6 +26,14 @@ export default defineConfig({
       { find: /^@volley\/core$/, replacement: source('./packages/core/src/index.ts') },
       { find: /^@volley\/core\/schema$/, replacement: source('./packages/core/src/schema.ts') },
       { find: /^@volley\/server$/, replacement: source('./packages/server/src/index.ts') },
+      {
+        find: /^@volley\/server\/msgpack$/,
+        replacement: source('./packages/server/src/msgpack.ts'),
+      },
+      {
+        find: /^@volley\/client\/msgpack$/,
+        replacement: source('./packages/client/src/msgpack.ts'),
+      },
       { find: /^@volley\/client$/, replacement: source('./packages/client/src/index.ts') },
       {
         find: /^@volley\/client\/handlers$/,

@@ -1,8 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // `handlers` is its own entry (`@volley/client/handlers`), so the default bundle has none of it.
-  entry: ['src/index.ts', 'src/handlers.ts'],
+  // `handlers` and `msgpack` are their own entries (`@volley/client/handlers`,
+  // `@volley/client/msgpack`), so the default bundle has none of them.
+  entry: ['src/index.ts', 'src/handlers.ts', 'src/msgpack.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

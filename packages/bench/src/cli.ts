@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type BinaryRow, measureBinaryPayloads } from './extras/binary-payload.js';
 import { type BundleResult, measureBundles } from './extras/bundle-size.js';
 import { summarizeProfile } from './extras/profile-summary.js';
 import { measureServerCalls, serverCallsTable } from './extras/server-calls.js';
@@ -155,6 +156,22 @@ async function runRegular(options: BenchOptions, notes: string[], started: numbe
     }
   }
 
+  let binary: BinaryRow[] | null = null;
+  if (options.only.has('binary')) {
+    log('Binary payloads: 64 KiB over MessagePack and over JSON with base64, and small calls…');
+    try {
+      binary = await measureBinaryPayloads(
+        {
+          reps: options.reps,
+          warmupMs: options.throughput.warmupMs,
+          durationMs: options.throughput.durationMs,
+        },
+        log,
+      );
+    } catch (error) {
+      notes.push(`Binary payloads not measured: ${error instanceof Error ? error.message : error}`);
+    }
+  }
   let bundle: BundleResult[] | null = null;
   if (options.only.has('bundle')) {
     log('Bundling the clients for the browser…');
@@ -203,6 +220,7 @@ async function runRegular(options: BenchOptions, notes: string[], started: numbe
     targets: options.targets.map((name) => ({ name, label: TARGET_LABELS[name] })),
     metrics,
     bundle,
+    binary,
     typecheck,
     goals: options.targets.includes('volley') ? checkGoals(metrics, bundle, typecheck) : [],
     notes,

@@ -9,6 +9,7 @@ export const MEASUREMENTS = [
   'throughput-1',
   'throughput-64',
   'fan-out',
+  'binary',
   'bundle',
   'typecheck',
   'server-calls',

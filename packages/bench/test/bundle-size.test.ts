@@ -22,6 +22,17 @@ it('@volley/client bundles to at most 4,000 B min+gzip, with only core beside it
   expect(client.gzipBytes).toBeLessThanOrEqual(BUNDLE_LIMIT_BYTES);
 });
 
+it('@volley/client/msgpack, the MessagePack codec, is its own import: msgpackr and the codec', async () => {
+  expect(existsSync(fileURLToPath(new URL('../../client/dist/msgpack.js', import.meta.url)))).toBe(
+    true,
+  );
+  const codec = await measureBundle('volley-msgpack');
+  console.log(
+    `@volley/client/msgpack on top: ${codec.gzipBytes} B min+gzip (${codec.minifiedBytes} B minified)`,
+  );
+  expect(codec.packages).toEqual(['@volley/client', 'msgpackr']);
+});
+
 it('@volley/react adds only its own code to an app that has React, TanStack Query and the client', async () => {
   expect(built('react'), 'dist is missing: run `pnpm build`').toBe(true);
   const react = await measureBundle('volley-react');

@@ -1,11 +1,12 @@
 import {
   type AnyRouter,
   type AuthParams,
-  encodeRequest,
+  type CodecName,
   paramsFromInput,
   VolleyError,
 } from '@volley/core';
 import { onAbort } from './abort.js';
+import type { EncodeRequest } from './codec.js';
 import { createConnection } from './connection.js';
 import type { Disconnect } from './disconnect.js';
 import { ClientClosedError, ConnectionLostError } from './errors.js';
@@ -44,15 +45,19 @@ import type { MutationOptions, VolleyClient } from './types.js';
  * const text = await client.greet.query({ name: 'Ada' });
  * @throws TypeError when no WebSocket implementation is available.
  */
-export function createClient<TRouter extends AnyRouter>(
-  options: ClientOptions,
-): VolleyClient<TRouter> {
+export function createClient<TRouter extends AnyRouter, TCodec extends CodecName = 'json'>(
+  options: ClientOptions<TCodec>,
+): VolleyClient<TRouter, TCodec> {
   const defaultTimeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const { lazy, failFast } = options;
   const lazyIdleMs = lazy
     ? ((lazy as { idleMs?: number }).idleMs ?? DEFAULT_LAZY_IDLE_MS)
     : undefined;
   let nextId = 0;
+  // A request as its codec writes it (JSON text by default); what is undefined is left out.
+  const codec = options.codec ?? JSON;
+  const encode: EncodeRequest = (id, method, params, trace) =>
+    codec.stringify({ jsonrpc: '2.0', id, method, params, ...trace });
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
 
@@ -60,7 +65,7 @@ export function createClient<TRouter extends AnyRouter>(
    * Tells the server to stop request `id`. Sent only on an open socket, which had every
    * request in the table sent on it; without one, the server has nothing to stop.
    */
-  const cancel = (id: number) => connection._send(encodeRequest(undefined, Method.CANCEL, { id }));
+  const cancel = (id: number) => connection._send(encode(undefined, Method.CANCEL, { id }));
 
   /** A request or subscription ended: a lazy client with nothing left closes after `idleMs`. */
   const settled = () => {
@@ -87,10 +92,15 @@ export function createClient<TRouter extends AnyRouter>(
     request._sent = connection._send(request._frame);
   };
 
-  const subscriptions = createSubscriptionTable(enqueue, cancel, (id) => {
-    requests._take(id);
-    settled();
-  });
+  const subscriptions = createSubscriptionTable(
+    enqueue,
+    cancel,
+    (id) => {
+      requests._take(id);
+      settled();
+    },
+    encode,
+  );
 
   const connection = createConnection(
     options,
@@ -105,16 +115,18 @@ export function createClient<TRouter extends AnyRouter>(
       (message) => serve(message),
     ),
     onDrop,
+    encode,
+    codec,
   );
 
   // The server's requests: to the handlers, when the client has some; else each one with
   // an id is answered "method not found", and its notifications (`rpc.cancel`) dropped.
   const serve =
-    options.handlers?.(connection) ??
+    options.handlers?.(connection, codec) ??
     (({ id }: ServerMessage) =>
       id !== undefined &&
       connection._send(
-        JSON.stringify({
+        codec.stringify({
           jsonrpc: '2.0',
           id,
           error: { code: METHOD_NOT_FOUND, message: 'Method not found' },
@@ -153,7 +165,7 @@ export function createClient<TRouter extends AnyRouter>(
       if (refused) throw refused;
       if (signal?.aborted) throw signal.reason;
       enqueue(id, {
-        _frame: encodeRequest(id, path, paramsFromInput(input), options.trace?.()),
+        _frame: encode(id, path, paramsFromInput(input), options.trace?.()),
         // A query is safe to send again after a lost connection; a mutation only when the
         // caller says it is idempotent.
         _retriable: operation === 'query' || callOptions.idempotent === true,

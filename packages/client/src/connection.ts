@@ -1,4 +1,5 @@
-import { encodeRequest, type InitParams } from '@volley/core';
+import type { CodecName, InitParams } from '@volley/core';
+import type { ClientCodec, EncodeRequest } from './codec.js';
 import type { Disconnect } from './disconnect.js';
 import {
   type ClientOptions,
@@ -57,15 +58,12 @@ export interface Connection {
    * connection (a lazy client's, or one that gave up) starts connecting: what waits is
    * sent once it opens.
    */
-  _send(text: string): boolean;
+  _send(frame: string | Uint8Array): boolean;
   /** Closes the socket quietly and goes idle (a lazy client with nothing to do). Not after `_close()`. */
   _disconnect(): void;
   /** Closes for good with 1000 and resolves once the socket has closed. */
   _close(): Promise<void>;
 }
-
-/** The frame a heartbeat sends. Its string id can never clash with the client's numeric ones. */
-const PING_FRAME = encodeRequest('ping', Method.PING);
 
 /** Drops a socket without waiting for a closing handshake that may never come. */
 function terminate(socket: WebSocketLike & { terminate?(): void }, reason: string): void {
@@ -89,10 +87,13 @@ function terminate(socket: WebSocketLike & { terminate?(): void }, reason: strin
  * @throws TypeError when no WebSocket implementation is available.
  */
 export function createConnection(
-  options: ClientOptions,
+  options: ClientOptions<CodecName>,
   onOpen: () => void,
   onMessage: (message: unknown) => void,
   onDrop: (disconnect: Disconnect, givingUp: boolean) => boolean,
+  encode: EncodeRequest,
+  /** The client's codec, or `JSON`. */
+  codec: Pick<ClientCodec, 'parse'> & Partial<Pick<ClientCodec, 'open'>>,
 ): Connection {
   // The one given, else the platform's; Node 20 has none.
   const WebSocket =
@@ -147,9 +148,10 @@ export function createConnection(
       // Encoded before there is a socket: connection params that are not JSON (a BigInt)
       // fail this attempt here, as an error the state listeners hear, not in onopen.
       // JSON leaves out connectionParams when undefined: `"params":{}`.
-      const init = encodeRequest(INIT_ID, Method.INIT, { connectionParams } satisfies InitParams);
-      // A malformed URL throws here, in every implementation.
-      const opened = new WebSocket(String(url));
+      const init = encode(INIT_ID, Method.INIT, { connectionParams } satisfies InitParams);
+      // A malformed URL throws here, in every implementation. A codec opens the socket
+      // itself, asking for its subprotocol.
+      const opened = codec.open?.(WebSocket, url as string | URL) ?? new WebSocket(String(url));
       // Whether it opened: a browser reports 1006 alike for a socket that never opened and
       // one that dropped, so this is what tells `refused` from `closed`.
       let isOpen = false;
@@ -172,7 +174,8 @@ export function createConnection(
         lastFrame = now();
         let message: unknown;
         try {
-          message = JSON.parse(event.data as string);
+          // A codec parses its frames as JSON does text.
+          message = codec.parse(event.data as string);
         } catch {
           return; // Not from a Volley server: nothing to correlate it with.
         }
@@ -215,7 +218,8 @@ export function createConnection(
     // (a frame came since, or the timer fired early) look again an interval after the
     // last frame.
     const pinging = silent >= heartbeatMs;
-    if (pinging) send(PING_FRAME);
+    // The ping's string id can never clash with the client's numeric ones.
+    if (pinging) send(encode('ping', Method.PING));
     arm(watch, (pinging ? 2 : 1) * heartbeatMs - silent);
   };
 
@@ -263,12 +267,12 @@ export function createConnection(
     attempt();
   };
 
-  const send = (text: string) => {
+  const send = (frame: string | Uint8Array) => {
     if (socket?.readyState !== OPEN) {
       connect();
       return false;
     }
-    socket.send(text);
+    socket.send(frame);
     return true;
   };
 

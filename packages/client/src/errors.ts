@@ -56,7 +56,7 @@ export class ResyncRequiredError extends Error {
   declare readonly lastEventId: string | undefined;
 
   constructor(lastEventId: string | undefined) {
-    super('Resumed without the events missed while disconnected');
+    super('Events were missed');
     this.lastEventId = lastEventId;
   }
 }

@@ -66,8 +66,6 @@ export interface HandlerOptions<TCtx> {
   onError?: ((info: HandlerErrorInfo) => void) | false | undefined;
 }
 
-const PREFIX = '{"jsonrpc":"2.0","id":';
-
 /** The error object a handler's error is answered with; see `exposeErrors`. */
 function errorObject(error: VolleyError, expose: boolean): ErrorObject {
   const cause = error.cause;
@@ -85,9 +83,6 @@ function errorObject(error: VolleyError, expose: boolean): ErrorObject {
   if (expose && error.stack !== undefined) data.stack = error.stack;
   return { code: error.rpcCode, message: error.message, data };
 }
-
-const encodeError = (id: unknown, error: ErrorObject) =>
-  `${PREFIX}${JSON.stringify(id)},"error":${JSON.stringify(error)}}`;
 
 /** A handler running for the server's request `id`. */
 interface RunningHandler {
@@ -140,8 +135,13 @@ export function createHandlers<TRouter extends AnyRouter>(
   };
   let used = false;
 
-  return (connection) => {
+  return (connection, codec) => {
     const send = connection._send;
+    // Answers in the client's encoding: JSON text, or the codec's bytes.
+    const encodeError = (id: unknown, error: ErrorObject) =>
+      codec.stringify({ jsonrpc: '2.0', id, error });
+    const encodeResult = (id: unknown, result: unknown) =>
+      codec.stringify({ jsonrpc: '2.0', id, result: result ?? null });
     if (used) throw new TypeError('createHandlers: one handlers object serves one client');
     used = true;
     /** Handlers running, by the server's request id. */
@@ -186,7 +186,7 @@ export function createHandlers<TRouter extends AnyRouter>(
       if (method === METHODS.CANCEL) {
         // {"method":"rpc.cancel","params":{"id":"s1"}}
         const found = cancel((params as { id?: unknown } | undefined)?.id);
-        if (id !== undefined) send(`${PREFIX}${JSON.stringify(id)},"result":${found}}`);
+        if (id !== undefined) send(encodeResult(id, found));
         return;
       }
       // A notification (a stale subscription's, or a handler called without an id) gets
@@ -228,7 +228,7 @@ export function createHandlers<TRouter extends AnyRouter>(
       }
       const entry: RunningHandler = { controller: new AbortController(), done: false };
       running.set(id, entry);
-      const settle = (text: () => string) => {
+      const settle = (text: () => string | Uint8Array) => {
         if (entry.done) return;
         entry.done = true;
         running.delete(id);
@@ -249,7 +249,7 @@ export function createHandlers<TRouter extends AnyRouter>(
         (result) =>
           settle(() => {
             try {
-              return `${PREFIX}${JSON.stringify(id)},"result":${JSON.stringify(result) ?? 'null'}}`;
+              return encodeResult(id, result);
             } catch (unencodable) {
               const error = toVolleyError(unencodable);
               report(error, method);

@@ -18,7 +18,7 @@ function errorFrom(error: unknown): VolleyError {
   return VolleyError.fromErrorObject(
     typeof code === 'number' && typeof message === 'string'
       ? (error as ErrorObject)
-      : { code: INTERNAL_ERROR, message: 'Malformed error from the server' },
+      : { code: INTERNAL_ERROR, message: 'Malformed error' },
   );
 }
 

@@ -2,10 +2,12 @@
 
 export { VolleyError } from '@volley/core';
 export { createClient } from './client.js';
+export type { ClientCodec } from './codec.js';
 export type { ConnectionState, StateListener } from './connection.js';
 export type { Disconnect } from './disconnect.js';
 export { ClientClosedError, ConnectionLostError, ResyncRequiredError } from './errors.js';
 export {
+  type BaseClientOptions,
   type ClientOptions,
   DEFAULT_CLIENT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 // Every option of `createClient`, with its default.
-import type { TraceMembers } from '@volley/core';
+import type { CodecName, TraceMembers } from '@volley/core';
+import type { ClientCodec } from './codec.js';
 import type { ClientHandlers } from './handlers-link.js';
 import type { WebSocketConstructor } from './websocket.js';
 
@@ -63,8 +64,32 @@ export type Lazy<T> = T | (() => T | Promise<T>);
 export const resolveLazy = async <T>(value: Lazy<T> | undefined): Promise<T | undefined> =>
   typeof value === 'function' ? (value as () => T | Promise<T>)() : value;
 
-/** Options of `createClient`. Only `url` is required. */
-export interface ClientOptions {
+/** The `codec` option for each codec: required to speak msgpack, absent (or JSON) otherwise. */
+interface CodecOptions {
+  json: {
+    /** The default: JSON-RPC as JSON text. */
+    codec?: undefined;
+  };
+  msgpack: {
+    /**
+     * `msgpack` from `@volley/client/msgpack`: MessagePack in binary frames (subprotocol
+     * `volley.msgpack`), so `Uint8Array` values travel as bytes. The server must list it
+     * in `codecs`. Pair it with `createClient<AppRouter, 'msgpack'>` so outputs are typed
+     * as they arrive.
+     */
+    codec: ClientCodec<'msgpack'>;
+  };
+}
+
+/**
+ * Options of `createClient`. Only `url` is required (and `codec` for a client typed for a
+ * codec other than JSON).
+ */
+export type ClientOptions<TCodec extends CodecName = 'json'> = BaseClientOptions &
+  CodecOptions[TCodec];
+
+/** The options every client has, whatever its codec. */
+export interface BaseClientOptions {
   /** The server's `ws://` or `wss://` URL, or a function giving it for each attempt. */
   url: Lazy<string | URL>;
   /**

@@ -4,7 +4,7 @@ import { later, now } from './timers.js';
 /** A request made and not yet answered: a call, or a subscription waiting for its acknowledgement. */
 export interface PendingRequest {
   /** Its frame, sent when a socket opens, and again on a new one after a drop when `_retriable`. */
-  readonly _frame: string;
+  readonly _frame: string | Uint8Array;
   /** Whether it went out on the current socket. */
   _sent?: boolean;
   /** Whether it may be sent again on a new connection after being sent on a lost one. */
@@ -34,7 +34,7 @@ export interface RequestTable extends ReadonlyMap<number, PendingRequest> {
   /** Removes a request, if it is there, tells the owner (`onExpire`), then rejects it with `error`. */
   _expire(id: number, error: unknown): void;
   /** A socket opened: sends every request, in order. `send` says whether it went out. */
-  _sendAll(send: (frame: string) => boolean): void;
+  _sendAll(send: (frame: string | Uint8Array) => boolean): void;
   /**
    * The socket dropped: a request that went out and may not run twice (a mutation not
    * marked idempotent) fails with `lost`; every other one waits to be sent again. When

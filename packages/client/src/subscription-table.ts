@@ -1,5 +1,6 @@
-import { encodeRequest, paramsFromInput, type SubscriptionAck } from '@volley/core';
+import { paramsFromInput, type SubscriptionAck } from '@volley/core';
 import { onAbort } from './abort.js';
+import type { EncodeRequest } from './codec.js';
 import { ResyncRequiredError } from './errors.js';
 import { Method } from './protocol.js';
 import type { PendingRequest } from './request-table.js';
@@ -59,6 +60,8 @@ export function createSubscriptionTable(
   enqueue: (id: number, request: PendingRequest) => void,
   cancel: (id: number) => void,
   ended: (id: number) => void,
+  /** The codec's request encoder (`encodeRequest` for JSON). */
+  encode: EncodeRequest,
 ): SubscriptionTable {
   const live = new Map<number, LiveSubscription>();
   const methods: Omit<SubscriptionTable, keyof ReadonlyMap<unknown, unknown>> = {
@@ -76,7 +79,7 @@ export function createSubscriptionTable(
        * Sends (or, after a lost connection, re-sends) the subscription and awaits its ack.
        * `resumed`: sent as `rpc.resume` from position `from`.
        */
-      const send = (frame: string, resumed?: boolean, from?: string) =>
+      const send = (frame: string | Uint8Array, resumed?: boolean, from?: string) =>
         enqueue(id, {
           _frame: frame,
           _retriable: true,
@@ -108,12 +111,12 @@ export function createSubscriptionTable(
         try {
           if (refusal) throw refusal;
           // A TypeError when the input is not JSON (a BigInt, a cycle).
-          const frame = encodeRequest(id, path, params);
+          const frame = encode(id, path, params);
           (sink as LiveSubscription)._resume = () => {
             const from = sink._position;
             // JSON leaves out the members that are undefined.
             send(
-              encodeRequest(id, Method.RESUME, { method: path, params, lastEventId: from }),
+              encode(id, Method.RESUME, { method: path, params, lastEventId: from }),
               true,
               from,
             );

@@ -108,7 +108,7 @@ export function createSubscription<TData>(
     },
     [Symbol.asyncIterator]() {
       if (iterating || options.onData) {
-        throw new TypeError('Iterate once, and only without onData');
+        throw new TypeError('Iterate once, without onData');
       }
       iterating = true;
       const events = (async function* () {

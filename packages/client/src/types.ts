@@ -1,6 +1,7 @@
 import type {
   AnyProcedure,
   AnyRouter,
+  CodecName,
   inferProcedureInput,
   inferProcedureOutput,
 } from '@volley/core';
@@ -67,18 +68,21 @@ type ClientsFor<TInput, TOutput> = undefined extends TInput
   ? OptionalInputClients<TInput, TOutput>
   : ProcedureClients<TInput, TOutput>;
 
-type DecorateProcedure<TProcedure extends AnyProcedure> = ClientsFor<
+type DecorateProcedure<TProcedure extends AnyProcedure, TCodec extends CodecName> = ClientsFor<
   inferProcedureInput<TProcedure>,
-  inferProcedureOutput<TProcedure>
+  inferProcedureOutput<TProcedure, TCodec>
 >[TProcedure['type']];
 
-/** The client shape of a router record: a method object per procedure, nested by key. */
-export type DecorateRecord<TRecord> = {
+/**
+ * The client shape of a router record: a method object per procedure, nested by key,
+ * with outputs as they arrive over `TCodec` (`json` by default).
+ */
+export type DecorateRecord<TRecord, TCodec extends CodecName = 'json'> = {
   [K in keyof TRecord]: TRecord[K] extends AnyProcedure
-    ? DecorateProcedure<TRecord[K]>
+    ? DecorateProcedure<TRecord[K], TCodec>
     : TRecord[K] extends AnyRouter
-      ? DecorateRecord<TRecord[K]['record']>
-      : DecorateRecord<TRecord[K]>;
+      ? DecorateRecord<TRecord[K]['record'], TCodec>
+      : DecorateRecord<TRecord[K], TCodec>;
 };
 
 /** Control methods of a client. Router keys cannot start with `$`, so these never clash. */
@@ -117,6 +121,11 @@ export interface ClientControls {
   $onStateChange(listener: StateListener): () => void;
 }
 
-/** The typed client for a router type. */
-export type VolleyClient<TRouter extends AnyRouter> = DecorateRecord<TRouter['record']> &
-  ClientControls;
+/**
+ * The typed client for a router type, speaking `TCodec` (`json` by default; `msgpack`
+ * with `codec: msgpack` from `@volley/client/msgpack`, where bytes arrive as `Uint8Array`).
+ */
+export type VolleyClient<
+  TRouter extends AnyRouter,
+  TCodec extends CodecName = 'json',
+> = DecorateRecord<TRouter['record'], TCodec> & ClientControls;

@@ -7,8 +7,10 @@
 export interface WebSocketLike {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  /** Sends one text frame. */
-  send(data: string): void;
+  /** Sends one frame: text, or bytes (a binary codec's). */
+  send(data: string | Uint8Array): void;
+  /** How binary frames arrive; a binary codec asks for `'arraybuffer'`. */
+  binaryType?: string;
   /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
   onopen: unknown;

@@ -16,11 +16,13 @@ export type {
 } from './client-handle.js';
 export { toVolleyError, VolleyError, type VolleyErrorOptions } from './error.js';
 export type {
+  CodecName,
   inferProcedureInput,
   inferProcedureOutput,
   inferRouterInputs,
   inferRouterOutputs,
   Jsonify,
+  Packify,
 } from './inference.js';
 export { initVolley, type Volley } from './init.js';
 export type {
@@ -74,6 +76,16 @@ export {
   type SubscriptionErrorParams,
   type SuccessResponse,
 } from './protocol/messages.js';
+export {
+  MSGPACK_VERDICT,
+  type MsgpackId,
+  type MsgpackScan,
+  type MsgpackScanLimits,
+  type MsgpackVerdict,
+  msgpackRawIds,
+  readMsgpackId,
+  scanMsgpack,
+} from './protocol/msgpack-scan.js';
 export { inputFromParams, paramsFromInput } from './protocol/params.js';
 export { checkRequest, isRequest, isResponse } from './protocol/validate.js';
 // ── For engine and stream authors: the pub/sub and stream contracts ──────────────────

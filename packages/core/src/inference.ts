@@ -7,12 +7,27 @@ export type inferProcedureInput<TProcedure extends AnyProcedure> = NonNullable<
 >['input'];
 
 /**
- * What a client gets from a procedure: its result, or each event of a subscription,
- * as it is after the JSON round trip (see {@link Jsonify}).
+ * The encodings a connection can speak: `json` (the default, text frames) and `msgpack`
+ * (MessagePack in binary frames, where `Uint8Array` and `Date` arrive as themselves). What
+ * a value becomes on the way depends on it: see {@link Jsonify} and {@link Packify}.
  */
-export type inferProcedureOutput<TProcedure extends AnyProcedure> = Jsonify<
-  NonNullable<TProcedure['$types']>['output']
->;
+export type CodecName = 'json' | 'msgpack';
+
+/** A value as a client receives it over each codec: a lookup, not a conditional, per use. */
+interface ReceivedAs<T> {
+  json: Jsonify<T>;
+  msgpack: Packify<T>;
+}
+
+/**
+ * What a client gets from a procedure: its result, or each event of a subscription,
+ * as it is after the round trip through the codec (`json` by default: see {@link Jsonify};
+ * `msgpack`: see {@link Packify}).
+ */
+export type inferProcedureOutput<
+  TProcedure extends AnyProcedure,
+  TCodec extends CodecName = 'json',
+> = ReceivedAs<NonNullable<TProcedure['$types']>['output']>[TCodec];
 
 type RecordOf<TEntry> = TEntry extends AnyRouter ? TEntry['record'] : TEntry;
 
@@ -81,10 +96,55 @@ export type Jsonify<T> = T extends JsonValue
             toJSON(): infer TJson;
           }
         ? Jsonify<TJson>
-        : T extends ReadonlyArray<unknown>
-          ? { [K in keyof T]: Jsonify<T[K]> }
-          : T extends object
-            ? [UndefinedKeys<T>] extends [never]
-              ? { [K in keyof T as T[K] extends Unsendable ? never : K]: Jsonify<T[K]> }
-              : JsonifySplit<T, UndefinedKeys<T>>
-            : T;
+        : T extends Uint8Array
+          ? // What JSON.stringify makes of bytes: {"0":137,"1":80,...}. Send them with the
+            // msgpack codec (or as base64 text) instead.
+            Record<string, number>
+          : T extends ReadonlyArray<unknown>
+            ? { [K in keyof T]: Jsonify<T[K]> }
+            : T extends object
+              ? [UndefinedKeys<T>] extends [never]
+                ? { [K in keyof T as T[K] extends Unsendable ? never : K]: Jsonify<T[K]> }
+                : JsonifySplit<T, UndefinedKeys<T>>
+              : T;
+
+type PackifySplit<T, TOptional extends keyof T> = Simplify<
+  {
+    [K in keyof T as K extends TOptional ? never : T[K] extends Unsendable ? never : K]: Packify<
+      T[K]
+    >;
+  } & {
+    [K in TOptional as Exclude<T[K], undefined> extends Unsendable ? never : K]?: Packify<
+      Exclude<T[K], undefined>
+    >;
+  }
+>;
+
+/**
+ * The type a value has after a MessagePack round trip (the `msgpack` codec), which is what
+ * a client using it receives: as {@link Jsonify}, except that a `Uint8Array` (a Node
+ * `Buffer` too) arrives as a `Uint8Array` of the same bytes, and a `Date` as a `Date`
+ * (the timestamp extension).
+ */
+export type Packify<T> = T extends JsonValue
+  ? T
+  : unknown extends T
+    ? T
+    : T extends Uint8Array
+      ? Uint8Array
+      : T extends Date
+        ? Date
+        : T extends Unsendable
+          ? null
+          : T extends {
+                /** A value with a JSON form of its own. */
+                toJSON(): infer TJson;
+              }
+            ? Packify<TJson>
+            : T extends ReadonlyArray<unknown>
+              ? { [K in keyof T]: Packify<T[K]> }
+              : T extends object
+                ? [UndefinedKeys<T>] extends [never]
+                  ? { [K in keyof T as T[K] extends Unsendable ? never : K]: Packify<T[K]> }
+                  : PackifySplit<T, UndefinedKeys<T>>
+                : T;

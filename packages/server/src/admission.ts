@@ -1,6 +1,7 @@
 // The limits a frame must pass before it is parsed: the peer is not behind (else the
 // frame waits), the rate limit, nesting depth and batch length. What passes goes to dispatch.
 import { CLOSE_CODES } from '@volley/core';
+import { admitBinary, refuseText } from './binary-admission.js';
 import type { Connection } from './connection.js';
 import { dispatchFrame } from './dispatch.js';
 import { FrameQueue } from './frame-queue.js';
@@ -32,20 +33,20 @@ export class Admission {
   }
 
   /** A frame of an accepted connection. */
-  receive(text: string | undefined): void {
+  receive(frame: string | Uint8Array): void {
     const connection = this.#connection;
     // Answering it now would queue more for a peer that is not reading: it waits instead.
     if (connection.outbound.congested || (this.#held !== undefined && this.#held.length > 0)) {
-      this.#hold(text);
+      this.#hold(frame);
       return;
     }
-    this.#admit(text);
+    this.#admit(frame);
   }
 
-  #hold(text: string | undefined): void {
+  #hold(frame: string | Uint8Array): void {
     const connection = this.#connection;
     this.#held ??= new FrameQueue();
-    this.#held.push(text);
+    this.#held.push(frame);
     // The socket is paused, so only frames it had already read arrive here: about one
     // read's worth. Twice the largest frame means the transport does not pause: stop it.
     if (this.#held.size > 2 * connection.config.limits.maxPayload) {
@@ -64,26 +65,34 @@ export class Admission {
     if (held === undefined) return;
     while (held.length > 0 && !connection.outbound.congested && !connection.isClosed) {
       // Served as it arrived: a frame may even start a handshake again (rpc.auth).
-      const text = held.shift();
-      if (connection.handshake !== undefined) connection.handshake.receive(text);
-      else this.#admit(text);
+      const frame = held.shift();
+      if (connection.handshake !== undefined) connection.handshake.receive(frame);
+      else this.#admit(frame);
     }
     if (held.length === 0) this.#held = undefined;
   }
 
-  #admit(text: string | undefined): void {
+  #admit(frame: string | Uint8Array): void {
     const connection = this.#connection;
     const { limits } = connection.config;
     const outbound = connection.outbound;
-    // binary frame
-    if (text === undefined) {
-      if (this.#bucket?.take(1) ?? true) outbound.send(BINARY_FRAME_TEXT);
+    if (typeof frame !== 'string') {
+      // binary frame on a binary connection: its own limits, before it is decoded
+      if (connection.codec.binary) admitBinary(connection, frame, this.#bucket);
+      // binary frame on a JSON connection → {"id":null,"error":{"code":-32600,...}}
+      else if (this.#bucket?.take(1) ?? true) outbound.send(BINARY_FRAME_TEXT);
       else if (limits.rateLimit !== false) {
         connection.config.observer?.limitHit?.('rateLimit', connection.id);
         outbound.send(rateLimitedBinary(limits.rateLimit));
       }
       return;
     }
+    // text frame on a binary connection → the same error, in the connection's codec
+    if (connection.codec.binary) {
+      refuseText(connection, this.#bucket);
+      return;
+    }
+    const text = frame;
     // Limits that must hold before the text is parsed: depth and batch length. Every
     // message costs a token, refused or not.
     const count = scanFrame(text, limits.maxDepth);

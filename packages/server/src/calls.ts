@@ -12,7 +12,7 @@ import { limitError } from './refusals.js';
 import { duplicateId } from './replies.js';
 import type { Running } from './running.js';
 import { traceContextOf } from './trace-context.js';
-import { encodeError, encodeResult, type WireId } from './wire.js';
+import type { WireId } from './wire.js';
 
 /** Told once when an observed call ends, with its outcome and duration. */
 type CallEnd = (outcome: CallOutcome, durationMs: number) => void;
@@ -71,7 +71,7 @@ export function runCall(
       'maxInFlight',
       `Too many calls in flight: at most ${maxInFlight} per connection`,
     );
-    if (id !== undefined) return encodeError(id, error);
+    if (id !== undefined) return connection.codec.error(id, error);
     // A notification cannot be answered; onError hears of it instead.
     report(connection, {
       error: VolleyError.fromErrorObject(error),
@@ -81,7 +81,7 @@ export function runCall(
     return undefined;
   }
   const running = table.begin(id, true);
-  if (running === undefined) return duplicateId(id as WireId);
+  if (running === undefined) return duplicateId(connection.codec, id as WireId);
   const watched = connection.config.observer && watch(connection, path, procedure, request);
   let result: unknown;
   try {
@@ -128,11 +128,11 @@ function answer(
   let error = value;
   if (!failed) {
     try {
-      const text = id === undefined ? undefined : encodeResult(id, value);
+      const text = id === undefined ? undefined : connection.codec.result(id, value);
       watched?.end(OK, performance.now() - watched.start);
       return text;
     } catch (unencodable) {
-      error = unencodable; // a result JSON cannot carry, such as a BigInt
+      error = unencodable; // a result the codec cannot carry, such as a BigInt in JSON
     }
   }
   const object = errorObject(connection, error, path, procedure.type, input);
@@ -143,5 +143,5 @@ function answer(
       performance.now() - watched.start,
     );
   }
-  return id === undefined ? undefined : encodeError(id, object);
+  return id === undefined ? undefined : connection.codec.error(id, object);
 }

@@ -5,7 +5,7 @@
 // → {"jsonrpc":"2.0","id":"s1","method":"confirm","params":{"name":"a.txt"}}   (server to client)
 // ← {"jsonrpc":"2.0","id":"s1","result":true}                                  (client to server)
 // → {"jsonrpc":"2.0","method":"rpc.cancel","params":{"id":"s1"}}                (server to client)
-import { type ErrorObject, METHODS, type Params, VolleyError } from '@volley/core';
+import { type ErrorObject, type Params, VolleyError } from '@volley/core';
 
 /** The prefix of every id the server gives its own requests. */
 export const CLIENT_CALL_ID_PREFIX = 's';
@@ -34,11 +34,6 @@ export function encodeClientRequest(
   params: Params | undefined,
 ): string {
   return JSON.stringify({ jsonrpc: '2.0', id, method, params });
-}
-
-/** `rpc.cancel` for the server's request `id`, as a notification. */
-export function encodeClientCancel(id: string): string {
-  return `{"jsonrpc":"2.0","method":"${METHODS.CANCEL}","params":{"id":${JSON.stringify(id)}}}`;
 }
 
 /** The error a client answered with: a `VolleyError`, `INTERNAL_ERROR` when malformed. */

@@ -4,21 +4,18 @@
 // settles anything in the other. Each call has a timeout and may be aborted; both tell
 // the client with `rpc.cancel`. A call still waiting when the connection closes rejects
 // with `ConnectionClosedError` and is never sent again.
-import { type ClientCallOptions, paramsFromInput, VolleyError } from '@volley/core';
+import { type ClientCallOptions, METHODS, paramsFromInput, VolleyError } from '@volley/core';
 import type { ClientCallLimits } from './client-calls-options.js';
-import {
-  CLIENT_CALL_ID_PREFIX,
-  type ClientResponse,
-  clientError,
-  encodeClientCancel,
-  encodeClientRequest,
-} from './client-calls-wire.js';
+import { CLIENT_CALL_ID_PREFIX, type ClientResponse, clientError } from './client-calls-wire.js';
+import type { ServerCodec } from './codec.js';
 import { ConnectionClosedError } from './connection-closed-error.js';
 
 /** Where the calls go out; the connection. */
 export interface ClientCallSink {
   readonly isClosed: boolean;
-  readonly outbound: { send(text: string): void };
+  readonly outbound: { send(frame: string | Uint8Array): void };
+  /** The connection's encoding: JSON, or the binary codec its client asked for. */
+  readonly codec: Pick<ServerCodec, 'request' | 'notification'>;
 }
 
 interface PendingCall {
@@ -66,7 +63,7 @@ export class ClientCalls {
         });
       }
       const id = CLIENT_CALL_ID_PREFIX + ++this.#next;
-      const frame = encodeClientRequest(id, path, paramsFromInput(input));
+      const frame = this.#sink.codec.request(id, path, paramsFromInput(input));
       const pending: PendingCall = { path, resolve, reject, timer: undefined, off: undefined };
       this.#pending.set(id, pending);
       const timeoutMs = options.timeoutMs ?? this.#limits.timeoutMs;
@@ -118,7 +115,9 @@ export class ClientCalls {
   #expire(id: string, reason: unknown): void {
     const pending = this.#take(id);
     if (pending === undefined) return;
-    if (!this.#sink.isClosed) this.#sink.outbound.send(encodeClientCancel(id));
+    if (!this.#sink.isClosed) {
+      this.#sink.outbound.send(this.#sink.codec.notification(METHODS.CANCEL, { id }));
+    }
     pending.reject(reason);
   }
 

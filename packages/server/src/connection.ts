@@ -5,6 +5,7 @@ import { ClientCalls } from './client-calls.js';
 import type { ClientCallLimits } from './client-calls-options.js';
 import type { ClientResponse } from './client-calls-wire.js';
 import { contextWithClient, createClientHandle } from './client-handle.js';
+import type { ServerCodec } from './codec.js';
 import type { Discovery } from './discovery.js';
 import { Handshake } from './handshake.js';
 import type { Limits } from './limits.js';
@@ -86,6 +87,8 @@ export class Connection implements TransportEvents, CongestionListener {
   /** The upgrade request's `Origin` header, when it had one (for observers). */
   readonly origin: string | undefined;
   readonly transport: ServerTransport;
+  /** How this connection's frames are encoded: JSON, or the codec its subprotocol chose. */
+  readonly codec: ServerCodec;
   readonly outbound: Outbound;
   readonly admission: Admission;
   /** Running calls and subscriptions. */
@@ -120,8 +123,10 @@ export class Connection implements TransportEvents, CongestionListener {
     origin: string | undefined,
     makeContext: ContextMaker,
     makeTransport: TransportFactory,
+    codec: ServerCodec,
   ) {
     this.id = id;
+    this.codec = codec;
     this.config = config;
     this.#address = address;
     this.origin = origin;
@@ -202,12 +207,12 @@ export class Connection implements TransportEvents, CongestionListener {
     if (this.#counted) this.config.observer?.connectionAccepted?.(this.observed());
   }
 
-  /** A frame from the transport: `undefined` for a binary one. */
-  onMessage(text: string | undefined): void {
+  /** A frame from the transport: text, or the bytes of a binary one. */
+  onMessage(frame: string | Uint8Array): void {
     if (this.#closed) return;
     this.#silent = false;
-    if (this.handshake !== undefined) this.handshake.receive(text);
-    else this.admission.receive(text);
+    if (this.handshake !== undefined) this.handshake.receive(frame);
+    else this.admission.receive(frame);
   }
 
   /** Stops reading the socket for `reason` (a `HOLD` bit) until `release(reason)`. */

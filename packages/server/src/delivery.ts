@@ -8,7 +8,7 @@ import type { Connection } from './connection.js';
 import { checkEvent } from './procedure-runner.js';
 import { SharedEvent } from './pubsub/shared-event.js';
 import type { Running } from './running.js';
-import { encodeEvent, eventHead, eventTail, utf8Bytes, type WireId } from './wire.js';
+import type { WireId } from './wire.js';
 
 /**
  * Pulls a stream one event at a time, checking each against the procedure's output
@@ -23,8 +23,7 @@ export async function pull(
   path: string,
 ): Promise<unknown> {
   const { maxIssues } = connection.config.limits;
-  const head = eventHead(id);
-  const outbound = connection.outbound;
+  const { codec, outbound } = connection;
   let iterator: AsyncIterator<unknown> | undefined;
   let finished = false;
   try {
@@ -47,7 +46,7 @@ export async function pull(
         data = data.data;
       }
       if (procedure.def.output !== undefined) data = await checkEvent(procedure, data, maxIssues);
-      outbound.send(head + eventTail(data, eventId));
+      outbound.send(codec.event(id, data, eventId));
       connection.config.observer?.eventsDelivered?.(connection.id, path, 1);
     }
     if (!finished) {
@@ -77,8 +76,8 @@ export function push(
   iterable: AsyncIterable<unknown> & Pushable<unknown>,
   path: string,
 ): Promise<unknown> {
-  const head = utf8Bytes(eventHead(id));
-  const outbound = connection.outbound;
+  const { codec, outbound } = connection;
+  const head = codec.eventHead(id);
   const iterator = iterable[Symbol.asyncIterator]();
   running.iterator = iterator;
   /** An event that would not encode: the subscription fails with it. */
@@ -88,10 +87,11 @@ export function push(
       event: (item) => {
         if (running.aborted || failure !== undefined) return true;
         try {
-          if (item instanceof SharedEvent) outbound.sendJoined(head, item.tail());
+          if (item instanceof SharedEvent)
+            outbound.sendJoined(head, item.tail(codec), codec.binary);
           else
             outbound.send(
-              encodeEvent(
+              codec.event(
                 id,
                 isTracked(item) ? item.data : item,
                 isTracked(item) ? item.id : undefined,

@@ -23,7 +23,7 @@ import {
 import type { Outcome } from './dispatch.js';
 import { reportInternal } from './error-mapping.js';
 import { protocolError } from './replies.js';
-import { encodeError, encodeResultJson, type WireId } from './wire.js';
+import type { WireId } from './wire.js';
 
 /** The document's `info`: what the API is called and which version of it this is. */
 export interface DiscoveryInfo {
@@ -93,12 +93,12 @@ export class Discovery {
       );
     }
     const json = this.#json;
-    if (typeof json === 'string') return encodeResultJson(id, json);
+    if (typeof json === 'string') return connection.codec.resultJson(id, json);
     return json.then(
-      (text) => encodeResultJson(id, text),
+      (text) => connection.codec.resultJson(id, text),
       (error: unknown) => {
         reportInternal(connection, error);
-        return encodeError(id, protocolError('INTERNAL_ERROR'));
+        return connection.codec.error(id, protocolError('INTERNAL_ERROR'));
       },
     );
   }

@@ -5,24 +5,16 @@
 import { checkRequest, inputFromParams, RESERVED_PREFIX, type RequestMessage } from '@volley/core';
 import { runCall } from './calls.js';
 import { isClientResponse } from './client-calls-wire.js';
+import type { Frame } from './codec.js';
 import type { Connection } from './connection.js';
 import { reportInternal } from './error-mapping.js';
 import { rawIds } from './frame-scan.js';
 import { boundIssues, IssueBudget } from './issues.js';
 import { protocolMethod } from './protocol-methods.js';
 import { secondReading } from './protocol-params.js';
-import { clip, EMPTY_BATCH_TEXT, PARSE_ERROR_TEXT, protocolError } from './replies.js';
+import { clip, EMPTY_BATCH, EMPTY_BATCH_TEXT, PARSE_ERROR_TEXT, protocolError } from './replies.js';
 import { startSubscription } from './subscriptions.js';
-import {
-  decodeFrame,
-  encodeBatch,
-  encodeError,
-  idOf,
-  isInexact,
-  PARSE_FAILED,
-  type WireId,
-  wireId,
-} from './wire.js';
+import { decodeFrame, idOf, isInexact, PARSE_FAILED, type WireId, wireId } from './wire.js';
 
 /**
  * An answer that has something to do once it is on its way: start a subscription's events
@@ -32,13 +24,13 @@ import {
 export class FollowUp {
   constructor(
     /** The response, or `undefined` when there is none (a notification). */
-    readonly text: string | undefined,
+    readonly text: Frame | undefined,
     readonly after: () => void,
   ) {}
 }
 
 /** What a step gives back for one message: its response, a follow-up, or nothing to send. */
-export type Outcome = string | FollowUp | undefined;
+export type Outcome = Frame | FollowUp | undefined;
 
 /** Sends one settled outcome. */
 function send(connection: Connection, outcome: Outcome): void {
@@ -62,12 +54,33 @@ export function dispatchFrame(connection: Connection, text: string): void {
     connection.outbound.send(PARSE_ERROR_TEXT);
     return;
   }
+  dispatchValue(connection, value, text);
+}
+
+/** The ids' exact text, by position, from the frame they came in (JSON text or a binary codec's bytes). */
+function rawIdsOf(connection: Connection, source: string | Uint8Array): Array<string | undefined> {
+  return typeof source === 'string' ? rawIds(source) : connection.codec.rawIds(source);
+}
+
+/**
+ * A decoded frame (from `source`, which gives ids their exact text when a number does
+ * not hold them): a message or a batch.
+ */
+export function dispatchValue(
+  connection: Connection,
+  value: unknown,
+  source: string | Uint8Array,
+): void {
   // batch: [request, ...] → [response, ...]
   if (Array.isArray(value)) {
-    dispatchBatch(connection, value, text);
+    dispatchBatch(connection, value, source);
     return;
   }
-  const outcome = dispatchOne(connection, value, inexactId(value) ? rawIds(text)[0] : undefined);
+  const outcome = dispatchOne(
+    connection,
+    value,
+    inexactId(value) ? rawIdsOf(connection, source)[0] : undefined,
+  );
   if (outcome instanceof Promise) {
     outcome.then(
       (settled) => send(connection, settled),
@@ -76,19 +89,25 @@ export function dispatchFrame(connection: Connection, text: string): void {
   } else send(connection, outcome);
 }
 
-function dispatchBatch(connection: Connection, items: unknown[], text: string): void {
+function dispatchBatch(
+  connection: Connection,
+  items: unknown[],
+  source: string | Uint8Array,
+): void {
   if (items.length === 0) {
-    connection.outbound.send(EMPTY_BATCH_TEXT);
+    connection.outbound.send(
+      connection.codec.binary ? connection.codec.error(null, EMPTY_BATCH) : EMPTY_BATCH_TEXT,
+    );
     return;
   }
-  const raw = items.some(inexactId) ? rawIds(text) : undefined;
+  const raw = items.some(inexactId) ? rawIdsOf(connection, source) : undefined;
   // All members' errors share one budget of issues, so that a batch of many small
   // failing members is not answered many times over its size.
-  const budget = new IssueBudget(text.length, connection.config.limits.maxIssues);
+  const budget = new IssueBudget(source.length, connection.config.limits.maxIssues);
   const outcomes = items.map((item, index) => dispatchOne(connection, item, raw?.[index], budget));
   Promise.all(outcomes).then(
     (settled) => {
-      const texts: string[] = [];
+      const texts: Frame[] = [];
       const followUps: FollowUp[] = [];
       for (const outcome of settled) {
         if (outcome instanceof FollowUp) {
@@ -97,7 +116,7 @@ function dispatchBatch(connection: Connection, items: unknown[], text: string): 
         } else if (outcome !== undefined) texts.push(outcome);
       }
       // A batch of notifications only gets no reply at all (spec, section 6).
-      if (texts.length > 0) connection.outbound.send(encodeBatch(texts));
+      if (texts.length > 0) connection.outbound.send(connection.codec.batch(texts));
       for (const followUp of followUps) followUp.after();
     },
     (error: unknown) => reportInternal(connection, error),
@@ -123,7 +142,7 @@ function dispatchOne(
   // not a request: {"jsonrpc":"2.0","id":<id or null>,"error":{"code":-32600,...}}
   if (issues !== undefined) {
     const { maxIssues } = connection.config.limits;
-    return encodeError(
+    return connection.codec.error(
       idOf(value, rawId),
       protocolError('INVALID_REQUEST', boundIssues(issues, maxIssues, budget)),
     );
@@ -136,7 +155,7 @@ function dispatchOne(
   if (procedure === undefined) {
     // notification to an unknown method: no reply (spec, section 4.1)
     if (id === undefined) return undefined;
-    return encodeError(
+    return connection.codec.error(
       id,
       protocolError('METHOD_NOT_FOUND', [
         { path: ['method'], message: `No procedure "${clip(method)}"` },

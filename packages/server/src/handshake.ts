@@ -4,12 +4,13 @@
 // order once it is accepted. `rpc.auth` goes through the same waiting when it rebuilds the
 // context.
 import { CLOSE_CODES, isRequest, METHODS, PROTOCOL_VERSION, toVolleyError } from '@volley/core';
+import { peekBinary } from './binary-admission.js';
 import { type Connection, HOLD } from './connection.js';
 import { reportInternal } from './error-mapping.js';
 import { FrameQueue } from './frame-queue.js';
 import { rawIds, scanFrame, TOO_DEEP } from './frame-scan.js';
 import { connectionParamsOf } from './protocol-params.js';
-import { decodeFrame, encodeResult, isInexact, type WireId, wireId } from './wire.js';
+import { decodeFrame, isInexact, type WireId, wireId } from './wire.js';
 
 /** Whether a promise, which `createContext` may return. */
 function isPromise(value: unknown): value is Promise<unknown> {
@@ -63,10 +64,10 @@ export class Handshake {
   }
 
   /** A frame: the first decides the context; the others wait for it. */
-  receive(text: string | undefined): void {
+  receive(frame: string | Uint8Array): void {
     if (this.#first) {
       this.#first = false;
-      this.#open(text);
+      this.#open(frame);
       return;
     }
     const { maxQueuedBeforeReady, maxQueuedBytesBeforeReady } = this.#connection.config.limits;
@@ -79,7 +80,7 @@ export class Handshake {
       );
       return;
     }
-    queue.push(text);
+    queue.push(frame);
     // Full: stop reading. What the peer sends now waits in its socket, not in memory.
     if (queue.size >= maxQueuedBytesBeforeReady) {
       this.#connection.config.observer?.limitHit?.(
@@ -94,20 +95,30 @@ export class Handshake {
    * The first frame decides the context: `rpc.init` brings connection params (and is
    * answered once the context is ready); anything else means there are none, and waits.
    */
-  #open(text: string | undefined): void {
+  #open(frame: string | Uint8Array): void {
     const connection = this.#connection;
     let connectionParams: unknown;
-    // A frame too deep is not looked into: it is served (refused) once the context is made.
-    const first =
-      text === undefined || scanFrame(text, connection.config.limits.maxDepth) === TOO_DEEP
-        ? undefined
-        : decodeFrame(text);
+    let first: unknown;
+    let rawId: (() => string | undefined) | undefined;
+    if (connection.codec.binary) {
+      // Only a frame within the limits is decoded; any other is served (refused) later.
+      const peeked = peekBinary(connection, frame);
+      first = peeked?.value;
+      rawId = () => peeked?.rawId;
+    } else if (
+      typeof frame === 'string' &&
+      scanFrame(frame, connection.config.limits.maxDepth) !== TOO_DEEP
+    ) {
+      // A frame too deep is not looked into: it is served (refused) once the context is made.
+      first = decodeFrame(frame);
+      rawId = () => rawIds(frame)[0];
+    }
     if (isRequest(first) && first.method === METHODS.INIT) {
       // {"id":0,"method":"rpc.init","params":{"connectionParams":...}}
       // `null` is an id too (spec, section 4): only a notification goes unanswered.
-      this.#initId = wireId(first.id, isInexact(first.id) ? rawIds(text as string)[0] : undefined);
+      this.#initId = wireId(first.id, isInexact(first.id) ? rawId?.() : undefined);
       connectionParams = connectionParamsOf(first.params);
-    } else this.#queue.push(text);
+    } else this.#queue.push(frame);
     let made: unknown;
     try {
       made = connection.makeContext(connectionParams, connection);
@@ -132,7 +143,10 @@ export class Handshake {
     // {"id":0,"method":"rpc.init",...} → {"id":0,"result":{"connectionId":"...","protocol":1}}
     if (this.#initId !== undefined) {
       connection.outbound.send(
-        encodeResult(this.#initId, { connectionId: connection.id, protocol: PROTOCOL_VERSION }),
+        connection.codec.result(this.#initId, {
+          connectionId: connection.id,
+          protocol: PROTOCOL_VERSION,
+        }),
       );
     }
     this.done();

@@ -9,6 +9,8 @@ export {
   DEFAULT_MAX_CLIENT_CALLS,
 } from './client-calls-options.js';
 export { CloseConnectionError } from './close-connection.js';
+export type { Frame, ServerCodec } from './codec.js';
+export { JSON_SUBPROTOCOL } from './codec-json.js';
 export { ConnectionClosedError } from './connection-closed-error.js';
 export {
   DEFAULT_DISCOVERY_INFO,

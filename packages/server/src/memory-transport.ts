@@ -78,7 +78,7 @@ class Lane {
 export interface MemoryClientEnd {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  /** Sends a text frame, or a binary one (which the server refuses). */
+  /** Sends a text frame, or a binary one (which a JSON connection refuses). */
   send(data: string | Uint8Array): void;
   /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
@@ -90,8 +90,8 @@ export interface MemoryClientEnd {
   resume(): void;
   /** Called once, a macrotask after the pair is made, when the server took the connection. */
   onopen: ((event: object) => void) | null;
-  /** Called with each text frame from the server, in order. */
-  onmessage: ((event: { data: string }) => void) | null;
+  /** Called with each frame from the server, in order: text, or bytes. */
+  onmessage: ((event: { data: string | Uint8Array }) => void) | null;
   /** Called once when the pair is closed, by either end, however it went. */
   onclose: ((event: MemoryCloseEvent) => void) | null;
   /** Never called: a pair in memory has no transport errors. Here for the WebSocket API's shape. */
@@ -145,10 +145,7 @@ export function createMemoryPair(maxPayload: number): {
   const toServer = new Lane(
     (frame) => {
       if (frame instanceof CloseFrame) finish(frame.code, frame.reason, true);
-      else if (typeof frame !== 'string') {
-        events?.observer?.bytes?.('in', frame.byteLength);
-        events?.onMessage(undefined);
-      } else {
+      else {
         const size = sizeOf(frame);
         if (size > maxPayload) {
           events?.observer?.limitHit?.('maxPayload', undefined);
@@ -163,18 +160,26 @@ export function createMemoryPair(maxPayload: number): {
   );
   const toClient = new Lane((frame) => {
     if (frame instanceof CloseFrame) finish(frame.code, frame.reason, true);
-    else client.onmessage?.({ data: frame as string });
+    else client.onmessage?.({ data: frame });
   }, checkDrain);
 
   const transport: ServerTransport = {
-    send(text) {
+    send(frame) {
       if (state !== OPEN) return;
-      toClient.write(text);
+      toClient.write(frame);
       const observer = events?.observer;
-      if (observer?.bytes !== undefined) observer.bytes('out', Buffer.byteLength(text));
+      if (observer?.bytes !== undefined) observer.bytes('out', sizeOf(frame));
     },
-    sendJoined(head, tail) {
+    sendJoined(head, tail, binary) {
       if (state !== OPEN) return;
+      if (binary) {
+        const joined = new Uint8Array(head.length + tail.length);
+        joined.set(head);
+        joined.set(tail, head.length);
+        toClient.write(joined);
+        events?.observer?.bytes?.('out', joined.length);
+        return;
+      }
       const decoder = new TextDecoder();
       toClient.write(decoder.decode(head) + decoder.decode(tail));
       events?.observer?.bytes?.('out', head.length + tail.length);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { AnyRouter, ProcedureType, RouterContext, VolleyError } from '@volley/core';
 import type { ClientCallServerOptions } from './client-calls-options.js';
+import type { ServerCodec } from './codec.js';
 import type { DiscoveryOptions } from './discovery.js';
 import type { LimitOptions } from './limits.js';
 import type { ServerObserver } from './observer.js';
@@ -127,5 +128,13 @@ export type ServerOptions<TRouter extends AnyRouter> = ContextOption<RouterConte
    * `server.observe()` attaches more). Default none, which costs nothing measurable.
    */
   observer?: ServerObserver | undefined;
+  /**
+   * Encodings besides JSON that clients may ask for, each by its WebSocket subprotocol:
+   * `[msgpack]` (from `@volley/server/msgpack`) lets a client that asks for
+   * `volley.msgpack` send and receive MessagePack binary frames, in which `Uint8Array`
+   * values travel as bytes. Default none: every connection speaks JSON text, which is
+   * also what any client that asks for no such subprotocol gets. See PROTOCOL.md.
+   */
+  codecs?: readonly ServerCodec[] | undefined;
 } & LimitOptions &
   ClientCallServerOptions;

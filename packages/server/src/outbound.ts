@@ -29,17 +29,17 @@ export class Outbound {
     this.#listener = listener;
   }
 
-  /** One frame. Dropped once the socket is closed. */
-  send(text: string): void {
+  /** One frame: text, or bytes for a binary codec. Dropped once the socket is closed. */
+  send(frame: string | Uint8Array): void {
     if (this.#closed) return;
-    this.#transport.send(text);
+    this.#transport.send(frame);
     this.#check();
   }
 
-  /** One frame made of `head` then `tail` (UTF-8), without joining them as text. */
-  sendJoined(head: Uint8Array, tail: Uint8Array): void {
+  /** One frame made of `head` then `tail` (UTF-8, or bytes when `binary`), without joining them first. */
+  sendJoined(head: Uint8Array, tail: Uint8Array, binary: boolean): void {
     if (this.#closed) return;
-    this.#transport.sendJoined(head, tail);
+    this.#transport.sendJoined(head, tail, binary);
     this.#check();
   }
 

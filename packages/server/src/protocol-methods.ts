@@ -6,6 +6,7 @@ import {
   type RequestMessage,
   toVolleyError,
 } from '@volley/core';
+import type { Frame } from './codec.js';
 import type { Connection } from './connection.js';
 import { FollowUp, type Outcome } from './dispatch.js';
 import { report, toErrorObject } from './error-mapping.js';
@@ -20,7 +21,7 @@ import {
 } from './protocol-params.js';
 import { clip, protocolError } from './replies.js';
 import { startSubscription } from './subscriptions.js';
-import { encodeError, encodeResult, type WireId } from './wire.js';
+import type { WireId } from './wire.js';
 
 /** Answers a protocol method. Never throws or rejects. */
 export function protocolMethod(
@@ -41,29 +42,33 @@ export function protocolMethod(
       return auth(connection, request, id);
     // {"id":3,"method":"rpc.discover"} → {"id":3,"result":{"openrpc":"1.3.2",...}}, unless off.
     case METHODS.DISCOVER:
-      if (connection.config.discovery === undefined) return noSuchMethod(request, id);
+      if (connection.config.discovery === undefined) return noSuchMethod(connection, request, id);
       return connection.config.discovery.answer(connection, id);
     // {"id":5,"method":"rpc.ping"} → {"id":5,"result":"pong"}: the client's heartbeat.
     case METHODS.PING:
-      return id === undefined ? undefined : encodeResult(id, 'pong');
+      return id === undefined ? undefined : connection.codec.result(id, 'pong');
     // rpc.init after the first frame (the handshake answers the first): the connection is
     // already set up.
     case METHODS.INIT:
       if (id === undefined) return undefined;
-      return encodeError(
+      return connection.codec.error(
         id,
         protocolError('INVALID_REQUEST', [
           { path: ['method'], message: 'rpc.init must be the first message of a connection' },
         ]),
       );
     default:
-      return noSuchMethod(request, id);
+      return noSuchMethod(connection, request, id);
   }
 }
 
-function noSuchMethod(request: RequestMessage, id: WireId | undefined): Outcome {
+function noSuchMethod(
+  connection: Connection,
+  request: RequestMessage,
+  id: WireId | undefined,
+): Outcome {
   if (id === undefined) return undefined;
-  return encodeError(
+  return connection.codec.error(
     id,
     protocolError('METHOD_NOT_FOUND', [
       { path: ['method'], message: `No protocol method "${clip(request.method)}"` },
@@ -80,13 +85,16 @@ function resume(
   if (Array.isArray(resumed)) {
     if (id === undefined) return undefined;
     const { maxIssues } = connection.config.limits;
-    return encodeError(id, protocolError('INVALID_PARAMS', boundIssues(resumed, maxIssues)));
+    return connection.codec.error(
+      id,
+      protocolError('INVALID_PARAMS', boundIssues(resumed, maxIssues)),
+    );
   }
   const { method, params, lastEventId } = resumed;
   const procedure = connection.config.procedures.get(method);
   if (procedure?.type !== 'subscription') {
     if (id === undefined) return undefined;
-    return encodeError(
+    return connection.codec.error(
       id,
       protocolError('METHOD_NOT_FOUND', [
         { path: ['params', 'method'], message: `No subscription "${clip(method)}"` },
@@ -104,7 +112,7 @@ function cancel(connection: Connection, request: RequestMessage, id: WireId | un
   if (target === undefined) {
     return id === undefined
       ? undefined
-      : encodeError(id, protocolError('INVALID_PARAMS', CANCEL_NEEDS_ID));
+      : connection.codec.error(id, protocolError('INVALID_PARAMS', CANCEL_NEEDS_ID));
   }
   const running = connection.calls.get(target);
   if (running !== undefined && !running.cancelled) {
@@ -113,7 +121,7 @@ function cancel(connection: Connection, request: RequestMessage, id: WireId | un
     // A call (or a subscription not yet acknowledged) is answered now, once.
     if (running.cancelled) {
       connection.outbound.send(
-        encodeError(running.id ?? target, {
+        connection.codec.error(running.id ?? target, {
           code: ERROR_CODES.CANCELLED,
           message: 'Cancelled',
           data: { code: 'CANCELLED' },
@@ -121,7 +129,7 @@ function cancel(connection: Connection, request: RequestMessage, id: WireId | un
       );
     }
   }
-  return id === undefined ? undefined : encodeResult(id, running !== undefined);
+  return id === undefined ? undefined : connection.codec.result(id, running !== undefined);
 }
 
 /**
@@ -136,16 +144,16 @@ async function auth(
   id: WireId | undefined,
 ): Promise<Outcome> {
   const waiting = Handshake.reauth(connection);
-  let text: string | undefined;
+  let text: Frame | undefined;
   try {
     connection.accept(await connection.makeContext(connectionParamsOf(request.params), connection));
-    if (id !== undefined) text = encodeResult(id, true);
+    if (id !== undefined) text = connection.codec.result(id, true);
   } catch (error) {
     const volleyError = toVolleyError(error);
     const refused = volleyError.code === 'UNAUTHORIZED' || volleyError.code === 'FORBIDDEN';
     if (!refused) report(connection, { error: volleyError, connectionId: connection.id });
     if (id !== undefined) {
-      text = encodeError(
+      text = connection.codec.error(
         id,
         refused ? toErrorObject(volleyError) : protocolError('INTERNAL_ERROR'),
       );

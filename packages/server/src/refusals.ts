@@ -1,4 +1,5 @@
 import { ERROR_CODES, type ErrorObject, isRequest } from '@volley/core';
+import type { Frame, ServerCodec } from './codec.js';
 import { leadingId, rawIds } from './frame-scan.js';
 import type { RateLimit } from './limits.js';
 import { decodeFrame, encodeBatch, encodeError, idOf, isInexact, PARSE_FAILED } from './wire.js';
@@ -19,10 +20,12 @@ export function limitError(
  * request's id when it can be read from the start of the text, else `null`.
  */
 export function tooDeep(text: string, maxDepth: number): string {
-  return encodeError(
-    leadingId(text),
-    limitError('PAYLOAD_TOO_LARGE', 'maxDepth', `Nested deeper than ${maxDepth} levels`),
-  );
+  return encodeError(leadingId(text), tooDeepError(maxDepth));
+}
+
+/** The error of a frame nested deeper than `maxDepth`. */
+export function tooDeepError(maxDepth: number): ErrorObject {
+  return limitError('PAYLOAD_TOO_LARGE', 'maxDepth', `Nested deeper than ${maxDepth} levels`);
 }
 
 /**
@@ -31,29 +34,34 @@ export function tooDeep(text: string, maxDepth: number): string {
  * request's id when it can be read from the start of the text, else `null`.
  */
 export function tooManyValues(text: string, maxValues: number): string {
-  return encodeError(
-    leadingId(text),
-    limitError(
-      'PAYLOAD_TOO_LARGE',
-      'maxValues',
-      `More than ${maxValues} values (array elements and object members) in one message`,
-    ),
+  return encodeError(leadingId(text), tooManyValuesError(maxValues));
+}
+
+/** The error of a message with more than `maxValues` values. */
+export function tooManyValuesError(maxValues: number): ErrorObject {
+  return limitError(
+    'PAYLOAD_TOO_LARGE',
+    'maxValues',
+    `More than ${maxValues} values (array elements and object members) in one message`,
   );
 }
 
 /** A batch longer than `maxBatchLength`, refused unparsed and whole. */
 export function batchTooLong(length: number, maxBatchLength: number): string {
-  return encodeError(
-    null,
-    limitError(
-      'PAYLOAD_TOO_LARGE',
-      'maxBatchLength',
-      `A batch of ${length} messages is longer than ${maxBatchLength}`,
-    ),
+  return encodeError(null, batchTooLongError(length, maxBatchLength));
+}
+
+/** The error of a batch of `length` messages, longer than `maxBatchLength`. */
+export function batchTooLongError(length: number, maxBatchLength: number): ErrorObject {
+  return limitError(
+    'PAYLOAD_TOO_LARGE',
+    'maxBatchLength',
+    `A batch of ${length} messages is longer than ${maxBatchLength}`,
   );
 }
 
-function rateLimitError(limit: RateLimit): ErrorObject {
+/** The error of a frame refused by the rate limit. */
+export function rateLimitError(limit: RateLimit): ErrorObject {
   return limitError(
     'TOO_MANY_REQUESTS',
     'rateLimit',
@@ -103,6 +111,30 @@ export function rateLimitedReply(text: string, limit: RateLimit): string | undef
     if (reply !== undefined) replies.push(reply);
   }
   return replies.length === 0 ? undefined : encodeBatch(replies);
+}
+
+/**
+ * The refusal of a decoded frame (of a binary codec) with `error`: an error for each
+ * request in it, in the codec; `undefined` when no one is to be answered. `raw` gives the
+ * exact text of 64-bit integer ids, by position, when one is needed.
+ */
+export function refuseDecoded(
+  codec: ServerCodec,
+  value: unknown,
+  error: ErrorObject,
+  raw: () => Array<string | undefined>,
+): Frame | undefined {
+  const one = (item: unknown, rawId: string | undefined) =>
+    isRequest(item) && item.id === undefined ? undefined : codec.error(idOf(item, rawId), error);
+  if (!Array.isArray(value)) return one(value, inexact(value) ? raw()[0] : undefined);
+  if (value.length === 0) return codec.error(null, error);
+  const ids = value.some(inexact) ? raw() : undefined;
+  const replies: Frame[] = [];
+  for (const [index, item] of value.entries()) {
+    const reply = one(item, ids?.[index]);
+    if (reply !== undefined) replies.push(reply);
+  }
+  return replies.length === 0 ? undefined : codec.batch(replies);
 }
 
 /** A binary frame refused by the rate limit. */

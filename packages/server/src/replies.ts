@@ -8,6 +8,7 @@ import {
   type ErrorObject,
   STANDARD_MESSAGES,
 } from '@volley/core';
+import type { Frame, ServerCodec } from './codec.js';
 import { ExactId, encodeError, utf8Bytes, type WireId } from './wire.js';
 
 /** An error object for a protocol-level failure, with the spec's message for the standard codes. */
@@ -29,10 +30,10 @@ export const BINARY_FRAME_TEXT = encodeError(
     },
   ]),
 );
-export const EMPTY_BATCH_TEXT = encodeError(
-  null,
-  protocolError('INVALID_REQUEST', [{ path: [], message: 'A batch must not be empty' }]),
-);
+export const EMPTY_BATCH: ErrorObject = protocolError('INVALID_REQUEST', [
+  { path: [], message: 'A batch must not be empty' },
+]);
+export const EMPTY_BATCH_TEXT = encodeError(null, EMPTY_BATCH);
 
 /** Shortens a client-chosen name quoted in an error, so a reply never echoes a huge one. */
 export function clip(name: string): string {
@@ -52,14 +53,14 @@ export function closeReason(text: string): string {
 }
 
 /** The answer to a request whose id is already in flight on this connection. */
-export function duplicateId(id: WireId): string {
+export function duplicateId(codec: ServerCodec, id: WireId): Frame {
   const shown =
     typeof id === 'string'
       ? JSON.stringify(clip(id))
       : id instanceof ExactId
         ? clip(id.json)
         : String(id);
-  return encodeError(
+  return codec.error(
     id,
     protocolError('INVALID_REQUEST', [
       { path: ['id'], message: `Request id ${shown} is already in flight` },

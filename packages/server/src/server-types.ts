@@ -20,6 +20,11 @@ export interface AcceptInfo {
   request: IncomingMessage;
   /** The client's address, for `maxConnectionsPerAddress`, `createContext` and `onError`. */
   clientAddress: string | undefined;
+  /**
+   * The WebSocket subprotocol agreed at the upgrade: a codec's (`volley.msgpack`, given in
+   * `codecs`) makes the connection speak it; anything else, or none, JSON.
+   */
+  protocol?: string | undefined;
 }
 
 /** What a server holds now. */

@@ -6,6 +6,8 @@ import { type AnyRouter, CLOSE_CODES, RESERVED_PREFIX } from '@volley/core';
 import { nanoid } from 'nanoid';
 import { WebSocketServer } from 'ws';
 import { resolveClientCallLimits } from './client-calls-options.js';
+import type { ServerCodec } from './codec.js';
+import { jsonCodec } from './codec-json.js';
 import {
   type AddressSource,
   Connection,
@@ -123,8 +125,18 @@ export function createServer<TRouter extends AnyRouter>(
     },
   };
   const originAllowed = originCheck(options.allowedOrigins);
+  /** The codecs by subprotocol; JSON is always there. */
+  const codecs = new Map<string, ServerCodec>([[jsonCodec.subprotocol, jsonCodec]]);
+  for (const codec of options.codecs ?? []) codecs.set(codec.subprotocol, codec);
   const wss = new WebSocketServer({
     noServer: true,
+    // The first subprotocol the client offers that names a codec; else, as ws does by
+    // default, the first it offers (JSON is spoken), so clients that ask for a
+    // subprotocol of their own are served as before.
+    handleProtocols: (offered: Set<string>) => {
+      for (const protocol of offered) if (codecs.has(protocol)) return protocol;
+      return offered.values().next().value ?? false;
+    },
     maxPayload: limits.maxPayload,
     clientTracking: false,
     perMessageDeflate: false,
@@ -197,6 +209,7 @@ export function createServer<TRouter extends AnyRouter>(
       info.request.headers.origin,
       contextMaker(info.request, connectionId),
       makeTransport,
+      codecs.get(info.protocol ?? '') ?? jsonCodec,
     );
     if (connection.accepted || connection.isClosed) return true;
     // Not accepted yet: it waits among its own kind. When they are too many, the oldest
@@ -236,7 +249,11 @@ export function createServer<TRouter extends AnyRouter>(
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      accept(wsTransport(ws as VolleySocket, socket), { request, clientAddress }, request.socket);
+      accept(
+        wsTransport(ws as VolleySocket, socket),
+        { request, clientAddress, protocol: ws.protocol },
+        request.socket,
+      );
     });
   }
 

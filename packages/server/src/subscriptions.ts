@@ -22,13 +22,7 @@ import { TopicStream } from './pubsub/topic-stream.js';
 import { limitError } from './refusals.js';
 import { duplicateId } from './replies.js';
 import type { Running } from './running.js';
-import {
-  encodeAck,
-  encodeComplete,
-  encodeError,
-  encodeSubscriptionError,
-  type WireId,
-} from './wire.js';
+import type { WireId } from './wire.js';
 
 /** What `rpc.resume` asks for: the client's position, when it had one. */
 export interface ResumeRequest {
@@ -67,12 +61,12 @@ export async function startSubscription(
       });
       return undefined;
     }
-    return encodeError(null, toErrorObject(error));
+    return connection.codec.error(null, toErrorObject(error));
   }
   const { maxSubscriptions, maxIssues } = connection.config.limits;
   if (connection.calls.subscriptions >= maxSubscriptions) {
     connection.config.observer?.limitHit?.('maxSubscriptions', connection.id);
-    return encodeError(
+    return connection.codec.error(
       id,
       limitError(
         'TOO_MANY_REQUESTS',
@@ -82,7 +76,7 @@ export async function startSubscription(
     );
   }
   const running = connection.calls.begin(id, false);
-  if (running === undefined) return duplicateId(id);
+  if (running === undefined) return duplicateId(connection.codec, id);
   let iterable: AsyncIterable<unknown>;
   let position: string | undefined;
   let recovered: boolean | undefined;
@@ -116,7 +110,7 @@ export async function startSubscription(
   } catch (error) {
     connection.calls.end(id, running);
     if (running.cancelled) return undefined;
-    return encodeError(id, errorObject(connection, error, path, 'subscription', input));
+    return connection.codec.error(id, errorObject(connection, error, path, 'subscription', input));
   }
   if (running.aborted) {
     // Cancelled or disconnected while it was being set up: release, never start.
@@ -127,7 +121,7 @@ export async function startSubscription(
     return undefined;
   }
   running.acked = true;
-  return new FollowUp(encodeAck(id, position, recovered), () => {
+  return new FollowUp(connection.codec.ack(id, position, recovered), () => {
     // Read at the start: the subscription is closed for whoever saw it open.
     const observer = connection.config.observer;
     const topic = observer === undefined ? undefined : topicOf(iterable);
@@ -170,7 +164,7 @@ function finish(
   connection.calls.end(id, running);
   // Throwing on abort (an AbortError from a timer, say) is how generators stop.
   if (error === undefined || running.aborted) {
-    connection.outbound.send(encodeComplete(id));
+    connection.outbound.send(connection.codec.complete(id));
     return;
   }
   // The stream asks for the whole connection to go (a slow consumer, lost events): the
@@ -181,6 +175,9 @@ function finish(
     return;
   }
   connection.outbound.send(
-    encodeSubscriptionError(id, errorObject(connection, error, path, 'subscription', undefined)),
+    connection.codec.subscriptionError(
+      id,
+      errorObject(connection, error, path, 'subscription', undefined),
+    ),
   );
 }

@@ -7,13 +7,17 @@ import type { ServerObserver } from './observer.js';
  * another kind of socket by writing an adapter and passing it to `server.accept()`.
  */
 export interface ServerTransport {
-  /** Queues one text frame. Drops it, without throwing, once the socket is closing or closed. */
-  send(text: string): void;
   /**
-   * Queues one text frame whose payload is `head` then `tail` (UTF-8), so that a part shared
-   * by many frames (a topic event's data) is encoded once. Drops it once closing or closed.
+   * Queues one frame: a text frame for a string, a binary frame for bytes (a binary
+   * codec's). Drops it, without throwing, once the socket is closing or closed.
    */
-  sendJoined(head: Uint8Array, tail: Uint8Array): void;
+  send(frame: string | Uint8Array): void;
+  /**
+   * Queues one frame whose payload is `head` then `tail`, so that a part shared by many
+   * frames (a topic event's data) is encoded once: a text frame (the parts are UTF-8), or
+   * a binary one when `binary`. Drops it once closing or closed.
+   */
+  sendJoined(head: Uint8Array, tail: Uint8Array, binary?: boolean): void;
   /** Starts the closing handshake with `code` and `reason` (at most 123 bytes of UTF-8). */
   close(code: number, reason: string): void;
   /** Drops the socket at once, without a closing handshake. */
@@ -42,8 +46,8 @@ export interface ServerTransport {
 
 /** What an adapter calls on the connection as the socket reports. */
 export interface TransportEvents {
-  /** A text frame, or `undefined` for a binary frame (which the JSON protocol refuses). */
-  onMessage(text: string | undefined): void;
+  /** A text frame (a string), or a binary frame (its bytes). */
+  onMessage(frame: string | Uint8Array): void;
   /**
    * The socket is gone, however it went, with its close code when known (else 1006 is
    * assumed). Called once.

@@ -19,7 +19,7 @@ function onMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean):
   if (events === undefined) return;
   // With the default binaryType, ws hands over one Buffer, fragments joined.
   events.observer?.bytes?.('in', (data as Buffer).length);
-  events.onMessage(isBinary ? undefined : data.toString());
+  events.onMessage(isBinary ? (data as Buffer) : data.toString());
 }
 
 function onClose(this: WebSocket, code: number): void {
@@ -75,15 +75,20 @@ class WsTransport implements ServerTransport, CoalescingState {
     this.events.onClose(code);
   }
 
-  send(text: string): void {
+  send(frame: string | Uint8Array): void {
     const socket = this.#socket;
     if (socket.readyState !== socket.OPEN) return;
     coalesceWrite(this, this.#stream);
+    if (typeof frame !== 'string') {
+      socket.send(frame, { binary: true });
+      this.events.observer?.bytes?.('out', frame.length);
+      return;
+    }
     // As bytes, not as a string: Node writes a corked batch of strings (which coalescing
     // makes) by copying them into a block of three bytes per character, held until the
     // whole batch is written, so a peer that stopped reading would hold about three times
     // highWaterMark. Encoding here costs what that copy did.
-    const bytes = Buffer.from(text);
+    const bytes = Buffer.from(frame);
     socket.send(bytes, { binary: false });
     this.events.observer?.bytes?.('out', bytes.length);
   }
@@ -95,12 +100,12 @@ class WsTransport implements ServerTransport, CoalescingState {
    * permessage-deflate, which this server never offers), ws writes each frame as it is
    * sent. A socket that did negotiate one goes through ws.
    */
-  sendJoined(head: Uint8Array, tail: Uint8Array): void {
+  sendJoined(head: Uint8Array, tail: Uint8Array, binary = false): void {
     const socket = this.#socket;
     if (socket.readyState !== socket.OPEN) return;
     coalesceWrite(this, this.#stream);
-    if (this.#framesItself) this.#stream.write(textFrame(head, tail));
-    else socket.send(Buffer.concat([head, tail]), { binary: false });
+    if (this.#framesItself) this.#stream.write(textFrame(head, tail, binary));
+    else socket.send(Buffer.concat([head, tail]), { binary });
     this.events.observer?.bytes?.('out', head.length + tail.length);
   }
 

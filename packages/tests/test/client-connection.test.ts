@@ -25,7 +25,9 @@ beforeEach(() => {
 });
 
 function start(
-  options: Parameters<typeof createClient>[0] extends infer T ? Partial<T> : never = {},
+  options: Parameters<typeof createClient<typeof router>>[0] extends infer T
+    ? Partial<T>
+    : never = {},
 ) {
   client = createClient<typeof router>({
     url: 'ws://volley.test',

@@ -74,7 +74,7 @@ it.each([
     expect(reason).toMatchObject({
       code: 'INTERNAL_ERROR',
       rpcCode: -32603,
-      message: 'Malformed error from the server',
+      message: 'Malformed error',
     });
   },
 );

@@ -4,17 +4,23 @@
 // a documented close, never a crash, a hang or an internal error. Meanwhile a typed
 // client on another connection keeps calling and checks every answer.
 //
+// A third property sends hostile MessagePack frames (helpers/fuzz-binary-frames.ts) on a
+// connection that asked for `volley.msgpack`.
+//
 // CI runs a bounded number of frames; `pnpm fuzz` runs 100,000 (FUZZ_FRAMES=n for more,
 // FUZZ_SEED=n to replay a run).
 import { type VolleyClient, VolleyError } from '@volley/client';
 import { initVolley } from '@volley/core';
 import type { ErrorInfo } from '@volley/server';
+import { msgpack } from '@volley/server/msgpack';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
+import { binaryFrames } from './helpers/fuzz-binary-frames.js';
 import { FUZZ_LIMITS, frames } from './helpers/fuzz-frames.js';
 import { type Expectation, expectationOf, isAck, responseProblem } from './helpers/fuzz-oracle.js';
 import { type Harness, openRaw, type RawPeer, startHarness, within } from './helpers/harness.js';
+import { type MsgpackPeer, openMsgpack } from './helpers/msgpack-peer.js';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 1_500);
 const FIRST_FRAMES = Math.max(50, Math.round(FRAMES / 20));
@@ -73,6 +79,7 @@ beforeAll(async () => {
     maxDepth: FUZZ_LIMITS.maxDepth,
     maxBatchLength: FUZZ_LIMITS.maxBatchLength,
     maxIssues: FUZZ_LIMITS.maxIssues,
+    codecs: [msgpack],
     // The fuzzed peer and the client beside it send as fast as they are answered, which on
     // a quiet machine passes the default 1,000 messages per second: a bucket they never
     // empty keeps the rate limit's path in play without making answers depend on timing
@@ -333,3 +340,110 @@ async function firstFrame(peer: RawPeer, text: string): Promise<string[]> {
   if ((ping as { result?: unknown }).result !== 'pong') problems.push('no pong after rpc.init');
   return problems;
 }
+
+/** A MessagePack peer whose connection is accepted with rpc.init. */
+async function acceptedBinaryPeer(): Promise<MsgpackPeer> {
+  const peer = await openMsgpack(harness.url);
+  const accepted = await peer.request({
+    jsonrpc: '2.0',
+    id: 'init',
+    method: 'rpc.init',
+    params: { connectionParams: { token: 'fuzz' } },
+  });
+  expect(accepted).toMatchObject({ id: 'init', result: { protocol: 1 } });
+  return peer;
+}
+
+/** A decoded answer as `responseProblem` checks it: a 64-bit id (a BigInt here) is a number. */
+function asChecked(message: unknown): unknown {
+  if (typeof message !== 'object' || message === null) return message;
+  const { id } = message as { id?: unknown };
+  return typeof id === 'bigint' ? { ...message, id: Number(id) } : message;
+}
+
+const binaryStats = { frames: 0, answers: 0, closes: 0 };
+
+/**
+ * Sends `frame` then a ping on `peer` and reads up to the pong: every answer before it
+ * must be a documented response (never an internal error), and the only close allowed is
+ * 1009 for a frame past maxPayload.
+ */
+async function binaryExchange(peer: MsgpackPeer, frame: Uint8Array): Promise<string[]> {
+  const problems: string[] = [];
+  const ping = `sentinel-${++sentinel}`;
+  peer.send(frame);
+  if (frame.length > FUZZ_LIMITS.maxPayload) {
+    const { code } = await within(peer.closed, 'the 1009 close');
+    return code === 1009 ? [] : [`closed with ${code}, not 1009`];
+  }
+  peer.send({ jsonrpc: '2.0', id: ping, method: 'rpc.ping' });
+  for (;;) {
+    const answer = await Promise.race([
+      peer.next('the answers and the pong'),
+      peer.closed.then(({ code }) => ({ closed: code })),
+    ]);
+    if (typeof answer === 'object' && answer !== null && 'closed' in answer) {
+      problems.push(`closed with ${(answer as { closed: number }).closed}`);
+      break;
+    }
+    const message = answer as Record<string, unknown>;
+    if (message.id === ping) {
+      if (message.result !== 'pong') problems.push(`the ping got ${String(message.result)}`);
+      break;
+    }
+    if ('text' in message) {
+      problems.push('a text frame on a binary connection');
+      continue;
+    }
+    binaryStats.answers++;
+    for (const item of Array.isArray(message) ? message : [message]) {
+      const problem = responseProblem(asChecked(item));
+      if (problem !== undefined) problems.push(problem);
+    }
+  }
+  return problems;
+}
+
+it(`answers ${FRAMES} hostile MessagePack frames as documented, and clients beside them throughout`, {
+  timeout: 60_000 + FRAMES * 20,
+}, async () => {
+  const bystander = wellBehaved(harness.client());
+  let peer = await acceptedBinaryPeer();
+  try {
+    await fc.assert(
+      fc.asyncProperty(binaryFrames, async (frame) => {
+        binaryStats.frames++;
+        const problems = await binaryExchange(peer, frame);
+        if (frame.length > FUZZ_LIMITS.maxPayload) {
+          binaryStats.closes++;
+          peer = await acceptedBinaryPeer();
+        }
+        if (internalErrors.length > 0) {
+          problems.push(
+            `onError heard an internal error: ${String(internalErrors[0]?.error.cause)}`,
+          );
+          internalErrors.length = 0;
+        }
+        if (({} as Record<string, unknown>).polluted !== undefined) {
+          problems.push('Object.prototype was polluted');
+        }
+        if (problems.length > 0) {
+          await peer.close();
+          peer = await acceptedBinaryPeer();
+          throw new Error(
+            `${problems.join('\n')}\nframe: ${Buffer.from(frame).toString('hex').slice(0, 400)}`,
+          );
+        }
+      }),
+      { numRuns: FRAMES, seed: SEED, endOnFailure: false },
+    );
+  } finally {
+    await peer.close();
+    await bystander.stop();
+  }
+  console.log(
+    `[fuzz] ${binaryStats.frames} MessagePack frames: ${binaryStats.answers} answers, ` +
+      `${binaryStats.closes} documented closes; the client beside them made ${stats.goodCalls} correct calls in all`,
+  );
+  expect(binaryStats.answers).toBeGreaterThan(0);
+});

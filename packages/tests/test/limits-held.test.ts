@@ -32,7 +32,7 @@ function stubbornTransport() {
     return {
       send(text) {
         if (state.closed !== undefined) return;
-        state.sent.push(text);
+        state.sent.push(text as string);
         state.buffered += text.length;
       },
       sendJoined() {},

@@ -14,7 +14,7 @@ const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const BUNDLE_LIMIT_BYTES = 4_000;
 
 /** The bundles this file knows how to measure. */
-export type BundleName = 'volley' | 'volley-react' | 'trpc' | 'socket-io';
+export type BundleName = 'volley' | 'volley-msgpack' | 'volley-react' | 'trpc' | 'socket-io';
 
 interface BundleEntry {
   name: BundleName;
@@ -30,6 +30,13 @@ const ENTRIES: BundleEntry[] = [
     name: 'volley',
     label: '@volley/client (createClient)',
     code: "export { createClient } from '@volley/client';",
+  },
+  {
+    // The MessagePack codec's own cost, on top of the client: msgpackr and the codec.
+    name: 'volley-msgpack',
+    label: '@volley/client/msgpack (the codec and msgpackr, on top of the client)',
+    code: "export { msgpack } from '@volley/client/msgpack';",
+    external: ['@volley/core'],
   },
   {
     // Its own cost on top of what a React app with TanStack Query and Volley already ships.

@@ -82,6 +82,43 @@ export function toMarkdown(results: BenchResults): string {
     workloadTable(results),
     `(×N) is the ratio to raw ws in this run. Lower is better for latency, CPU and memory; higher for calls/s and events/s. Differences under about 25% within one run are noise; compare ratios, not absolute figures, across runs.`,
   ];
+  if (results.binary != null) {
+    const byLabel = new Map(results.binary.map((row) => [row.label, row]));
+    const jsonBase64 = byLabel.get('Volley JSON, 64 KiB as base64');
+    const spread = (runs: number[]) =>
+      runs.length > 1
+        ? `${Math.round(Math.min(...runs)).toLocaleString('en-US')}–${Math.round(Math.max(...runs)).toLocaleString('en-US')}`
+        : '—';
+    parts.push(
+      '### Binary payloads: 64 KiB echoed (sent and returned), MessagePack codec against JSON with base64; 1 connection × 16 in flight',
+      table(
+        [
+          'how',
+          'calls/s',
+          'runs (min–max)',
+          'bytes on the wire per call',
+          'vs raw ws',
+          'vs Volley JSON base64',
+        ],
+        ['l', 'r', 'r', 'r', 'r', 'r'],
+        results.binary.map((row) => {
+          const base = row.baseline === undefined ? undefined : byLabel.get(row.baseline);
+          return [
+            row.label,
+            Math.round(row.callsPerSecond).toLocaleString('en-US'),
+            spread(row.runs),
+            Math.round(row.wireBytesPerCall).toLocaleString('en-US'),
+            base === undefined ? '—' : `×${(row.callsPerSecond / base.callsPerSecond).toFixed(2)}`,
+            row.label.includes('64 KiB') &&
+            row.label.startsWith('Volley') &&
+            jsonBase64 !== undefined
+              ? `×${(row.callsPerSecond / jsonBase64.callsPerSecond).toFixed(2)}`
+              : '—',
+          ];
+        }),
+      ),
+    );
+  }
   if (results.bundle !== null) {
     parts.push(
       '### Client bundle (esbuild, platform browser, minified, then gzip)',

@@ -1,5 +1,6 @@
 // The shape of a run's results, as written to results/latest.json and read by the
 // Markdown and SVG writers.
+import type { BinaryRow } from '../extras/binary-payload.js';
 import type { BundleResult } from '../extras/bundle-size.js';
 import type { TypecheckResult } from '../extras/typecheck-time.js';
 import type { MeasurementName } from '../options.js';
@@ -63,6 +64,8 @@ export interface BenchResults {
   targets: Array<{ name: TargetName; label: string }>;
   metrics: MetricResult[];
   bundle: BundleResult[] | null;
+  /** The binary payload rows (extras/binary-payload.ts), when measured. */
+  binary?: BinaryRow[] | null;
   typecheck: TypecheckResult[] | null;
   goals: Goal[];
   notes: string[];

@@ -37,9 +37,16 @@ export async function startRawWsServer(
 
   wss.on('connection', (socket) => {
     socket.on('pong', () => awaitingPong.delete(socket));
-    socket.on('message', (data) => {
+    socket.on('message', (data, isBinary) => {
+      // The binary workload's ceiling: the frame back as it came.
+      if (isBinary) {
+        socket.send(data, { binary: true });
+        return;
+      }
       const request = JSON.parse(String(data)) as RawRequest;
-      if (request.method === 'greet') {
+      if (request.method === 'echoBase64') {
+        socket.send(JSON.stringify({ id: request.id, result: request.params }));
+      } else if (request.method === 'greet') {
         socket.send(JSON.stringify({ id: request.id, result: `Hello, ${request.params?.name}` }));
       } else if (request.method === 'subscribe') {
         subscribers.add(socket);

@@ -22,6 +22,12 @@ export function createVolleyRouter(events: PubSub<{ t: FanOutEvent }>, listening
     greet: v.procedure
       .input(z.object({ name: z.string() }))
       .query(({ input }) => `Hello, ${input.name}`),
+    // The binary workload: bytes back as they came, over MessagePack ...
+    echoBytes: v.procedure
+      .input(z.custom<Uint8Array>((value) => value instanceof Uint8Array))
+      .mutation(({ input }) => input),
+    // ... and as base64 text, what a JSON client has to do.
+    echoBase64: v.procedure.input(z.string()).mutation(({ input }) => input),
     events: v.procedure.subscription(({ signal }) => {
       listening.count++;
       signal.addEventListener('abort', () => listening.count--, { once: true });
