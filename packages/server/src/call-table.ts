@@ -10,6 +10,12 @@ export interface Activity {
   subscriptions: number;
 }
 
+/** Who holds a table only while something runs in it. */
+export interface TableOwner {
+  /** Nothing runs in `table` any more (and no one waits on it). */
+  tableEmptied(table: CallTable): void;
+}
+
 /** The table key of a request id: its number for an exact id, itself otherwise. */
 function keyOf(id: WireId): string | number | null {
   return id instanceof ExactId ? id.value : id;
@@ -33,9 +39,12 @@ export class CallTable {
   #calls = 0;
   /** Who waits for there to be no query or mutation running. */
   #onIdle: Array<() => void> | undefined;
+  /** Told when nothing runs here any more, so an idle connection can drop the table. */
+  readonly #owner: TableOwner | undefined;
 
-  constructor(activity: Activity) {
+  constructor(activity: Activity, owner?: TableOwner) {
     this.#activity = activity;
+    this.#owner = owner;
   }
 
   /** Queries and mutations running. */
@@ -74,6 +83,8 @@ export class CallTable {
     if (map.size === 0) this.#running = undefined;
     if (!running.isCall) {
       this.#activity.subscriptions -= 1;
+      if (this.#running === undefined && this.#onIdle === undefined)
+        this.#owner?.tableEmptied(this);
       return;
     }
     this.#calls -= 1;
@@ -84,6 +95,7 @@ export class CallTable {
       this.#onIdle = undefined;
       for (const resolve of waiting) resolve();
     }
+    if (this.#running === undefined && this.#onIdle === undefined) this.#owner?.tableEmptied(this);
   }
 
   /** What runs under request `id` (as `rpc.cancel` names it). */

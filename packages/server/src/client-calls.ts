@@ -32,6 +32,8 @@ export class ClientCalls {
   readonly #limits: ClientCallLimits;
   readonly #pending = new Map<string, PendingCall>();
   #next = 0;
+  /** `ctx.client` over this table, made once by the connection when its router uses it. */
+  handle: unknown;
 
   constructor(sink: ClientCallSink, limits: ClientCallLimits) {
     this.#sink = sink;

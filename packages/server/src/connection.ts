@@ -1,6 +1,6 @@
 import type { AnyProcedure } from '@volley/core';
 import { Admission } from './admission.js';
-import { type Activity, CallTable } from './call-table.js';
+import { type Activity, CallTable, type TableOwner } from './call-table.js';
 import { ClientCalls } from './client-calls.js';
 import type { ClientCallLimits } from './client-calls-options.js';
 import type { ClientResponse } from './client-calls-wire.js';
@@ -71,6 +71,13 @@ export type ContextMaker = (
   connection: { readonly clientAddress: string | undefined },
 ) => unknown;
 
+/**
+ * A connection's state bits: `accepted` (its context is ready), `counted` (the server took
+ * it when it was accepted, rather than turn it away), `closed` (its socket closed), and
+ * `silent` (no frame has arrived yet).
+ */
+const STATE = { accepted: 1, counted: 2, closed: 4, silent: 8 } as const;
+
 /** Why reading a socket is paused; reading resumes when no reason is left. */
 export const HOLD = { handshake: 1, congestion: 2 } as const;
 
@@ -81,7 +88,7 @@ export const HOLD = { handshake: 1, congestion: 2 } as const;
  * subscription step, and out through `outbound`. Nothing a client sends can throw out of
  * here.
  */
-export class Connection implements TransportEvents, CongestionListener {
+export class Connection implements TransportEvents, CongestionListener, TableOwner {
   readonly id: string;
   readonly config: ConnectionConfig;
   /** The upgrade request's `Origin` header, when it had one (for observers). */
@@ -91,8 +98,8 @@ export class Connection implements TransportEvents, CongestionListener {
   readonly codec: ServerCodec;
   readonly outbound: Outbound;
   readonly admission: Admission;
-  /** Running calls and subscriptions. */
-  readonly calls: CallTable;
+  /** Running calls and subscriptions: see `calls`. */
+  #calls: CallTable | undefined;
   /** What procedures see as `ctx`; built by the handshake (see `accept`). */
   ctx: unknown;
   /** Until the connection is accepted (and while `rpc.auth` rebuilds its context). */
@@ -101,20 +108,17 @@ export class Connection implements TransportEvents, CongestionListener {
   readonly makeContext: ContextMaker;
   /** The client's address, or the socket to read it from when first asked. */
   #address: string | AddressSource | undefined;
-  #accepted = false;
-  /** Accepted and counted by the server (not turned away as it was accepted). */
-  #counted = false;
-  #closed = false;
-  /** The server's calls to this client; made at the first, or with the client handle. */
+  /**
+   * `STATE` bits: accepted, counted, closed, silent. One field rather than four: every
+   * idle connection pays for each field it has.
+   */
+  #state = STATE.silent;
+  /** The server's calls to this client (and `ctx.client`); made at the first. */
   #clientCalls: ClientCalls | undefined;
-  /** `ctx.client`, made once when the router uses it. */
-  #clientHandle: unknown;
-  #silent = true;
   /** `HOLD` bits: why the socket is not being read. */
   #holds = 0;
   /** Made only when someone waits for the close (a server shutting down). */
-  #closedPromise: Promise<void> | undefined;
-  #resolveClosed: (() => void) | undefined;
+  #closedWaiter: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(
     id: string,
@@ -131,7 +135,6 @@ export class Connection implements TransportEvents, CongestionListener {
     this.#address = address;
     this.origin = origin;
     this.makeContext = makeContext;
-    this.calls = new CallTable(config.activity);
     this.transport = makeTransport(this);
     this.outbound = new Outbound(this.transport, config.limits.highWaterMark, this);
     this.admission = new Admission(this);
@@ -163,19 +166,39 @@ export class Connection implements TransportEvents, CongestionListener {
     return { connectionId: this.id, clientAddress: this.clientAddress, origin: this.origin };
   }
 
+  /**
+   * Running calls and subscriptions. The table is made when something starts and dropped
+   * when nothing runs (most connections are idle most of the time): read `callTable` to
+   * look without making one.
+   */
+  get calls(): CallTable {
+    this.#calls ??= new CallTable(this.config.activity, this);
+    return this.#calls;
+  }
+
+  /** The table of running calls and subscriptions, if anything runs. */
+  get callTable(): CallTable | undefined {
+    return this.#calls;
+  }
+
+  /** The call table has nothing running: drop it until something starts. */
+  tableEmptied(table: CallTable): void {
+    if (this.#calls === table) this.#calls = undefined;
+  }
+
   /** Whether the connection has been accepted. */
   get accepted(): boolean {
-    return this.#accepted;
+    return (this.#state & STATE.accepted) !== 0;
   }
 
   /** Whether no frame has arrived yet. */
   get silent(): boolean {
-    return this.#silent;
+    return (this.#state & STATE.silent) !== 0;
   }
 
   /** Whether the socket has closed. */
   get isClosed(): boolean {
-    return this.#closed;
+    return (this.#state & STATE.closed) !== 0;
   }
 
   /** The server's calls to this client, waiting for its answers (the table is made here). */
@@ -198,19 +221,22 @@ export class Connection implements TransportEvents, CongestionListener {
    */
   accept(ctx: unknown): void {
     if (this.config.usesClient) {
-      this.#clientHandle ??= createClientHandle(this.clientCalls);
-      this.ctx = contextWithClient(ctx, this.#clientHandle);
+      const calls = this.clientCalls;
+      calls.handle ??= createClientHandle(calls);
+      this.ctx = contextWithClient(ctx, calls.handle);
     } else this.ctx = ctx;
-    if (this.#accepted) return;
-    this.#accepted = true;
-    this.#counted = this.config.onAccepted(this);
-    if (this.#counted) this.config.observer?.connectionAccepted?.(this.observed());
+    if (this.#state & STATE.accepted) return;
+    this.#state |= STATE.accepted;
+    if (this.config.onAccepted(this)) {
+      this.#state |= STATE.counted;
+      this.config.observer?.connectionAccepted?.(this.observed());
+    }
   }
 
   /** A frame from the transport: text, or the bytes of a binary one. */
   onMessage(frame: string | Uint8Array): void {
-    if (this.#closed) return;
-    this.#silent = false;
+    if (this.#state & STATE.closed) return;
+    this.#state &= ~STATE.silent;
     if (this.handshake !== undefined) this.handshake.receive(frame);
     else this.admission.receive(frame);
   }
@@ -259,27 +285,32 @@ export class Connection implements TransportEvents, CongestionListener {
 
   /** Resolves when the socket has closed. */
   get closed(): Promise<void> {
-    if (this.#closedPromise === undefined) {
-      this.#closedPromise = this.#closed
-        ? Promise.resolve()
-        : new Promise((resolve) => {
-            this.#resolveClosed = resolve;
-          });
+    if (this.#state & STATE.closed) return Promise.resolve();
+    if (this.#closedWaiter === undefined) {
+      let resolve = () => {};
+      const promise = new Promise<void>((settle) => {
+        resolve = settle;
+      });
+      this.#closedWaiter = { promise, resolve };
     }
-    return this.#closedPromise;
+    return this.#closedWaiter.promise;
   }
 
   /** The transport's socket has closed, with `code` (1006 when the transport does not say). */
   onClose(code = 1006): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#state & STATE.closed) return;
+    this.#state |= STATE.closed;
     this.handshake?.closed();
     this.handshake = undefined;
     this.outbound.closed();
-    this.calls.stopAll();
+    this.#calls?.stopAll();
     this.#clientCalls?.closed();
-    this.#resolveClosed?.();
+    this.#closedWaiter?.resolve();
     this.config.onClosed(this);
-    this.config.observer?.connectionClosed?.(this.observed(), code, this.#counted);
+    this.config.observer?.connectionClosed?.(
+      this.observed(),
+      code,
+      (this.#state & STATE.counted) !== 0,
+    );
   }
 }

@@ -114,7 +114,7 @@ function cancel(connection: Connection, request: RequestMessage, id: WireId | un
       ? undefined
       : connection.codec.error(id, protocolError('INVALID_PARAMS', CANCEL_NEEDS_ID));
   }
-  const running = connection.calls.get(target);
+  const running = connection.callTable?.get(target);
   if (running !== undefined && !running.cancelled) {
     running.cancelled = !running.acked;
     running.stop();

@@ -300,7 +300,7 @@ export function createServer<TRouter extends AnyRouter>(
     // their responses a turn to reach the sockets, before anything is closed.
     const all = [...accepted, ...pending];
     await within(
-      Promise.all(all.map((connection) => connection.calls.callsSettled())),
+      Promise.all(all.map((connection) => connection.callTable?.callsSettled())),
       drainTimeoutMs,
     );
     await new Promise((resolve) => setImmediate(resolve));
@@ -311,7 +311,7 @@ export function createServer<TRouter extends AnyRouter>(
       await closed;
     }
     await within(
-      Promise.all(all.map((connection) => connection.calls.subscriptionsSettled())),
+      Promise.all(all.map((connection) => connection.callTable?.subscriptionsSettled())),
       closeTimeoutMs,
     );
     for (const server of ownServers) server.closeAllConnections();
@@ -338,7 +338,7 @@ export function createServer<TRouter extends AnyRouter>(
         for (const connection of set) {
           const origin = connection.origin ?? '';
           connectionsByOrigin.set(origin, (connectionsByOrigin.get(origin) ?? 0) + 1);
-          connection.calls.countTopics(subscriptionsByTopic);
+          connection.callTable?.countTopics(subscriptionsByTopic);
         }
       }
       return {

@@ -64,7 +64,7 @@ export async function startSubscription(
     return connection.codec.error(null, toErrorObject(error));
   }
   const { maxSubscriptions, maxIssues } = connection.config.limits;
-  if (connection.calls.subscriptions >= maxSubscriptions) {
+  if ((connection.callTable?.subscriptions ?? 0) >= maxSubscriptions) {
     connection.config.observer?.limitHit?.('maxSubscriptions', connection.id);
     return connection.codec.error(
       id,
