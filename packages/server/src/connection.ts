@@ -1,5 +1,5 @@
 import type { AnyProcedure } from '@volley/core';
-import { Admission } from './admission.js';
+import { admit, bucketFor, serveHeld } from './admission.js';
 import { type Activity, CallTable, type TableOwner } from './call-table.js';
 import { ClientCalls } from './client-calls.js';
 import type { ClientCallLimits } from './client-calls-options.js';
@@ -7,12 +7,14 @@ import type { ClientResponse } from './client-calls-wire.js';
 import { contextWithClient, createClientHandle } from './client-handle.js';
 import type { ServerCodec } from './codec.js';
 import type { Discovery } from './discovery.js';
+import type { FrameQueue } from './frame-queue.js';
 import { Handshake } from './handshake.js';
 import type { Limits } from './limits.js';
 import type { ObservedConnection, ServerObserver } from './observer.js';
 import type { ErrorInfo } from './options.js';
-import { type CongestionListener, Outbound } from './outbound.js';
+import { Outbound, type OutboundOwner } from './outbound.js';
 import { closeReason } from './replies.js';
+import type { TokenBucket } from './token-bucket.js';
 import type { ServerTransport, TransportEvents, TransportFactory } from './transport.js';
 
 /** What every connection of one server shares. */
@@ -88,7 +90,7 @@ export const HOLD = { handshake: 1, congestion: 2 } as const;
  * subscription step, and out through `outbound`. Nothing a client sends can throw out of
  * here.
  */
-export class Connection implements TransportEvents, CongestionListener, TableOwner {
+export class Connection implements TransportEvents, OutboundOwner, TableOwner {
   readonly id: string;
   readonly config: ConnectionConfig;
   /** The upgrade request's `Origin` header, when it had one (for observers). */
@@ -97,7 +99,13 @@ export class Connection implements TransportEvents, CongestionListener, TableOwn
   /** How this connection's frames are encoded: JSON, or the codec its subprotocol chose. */
   readonly codec: ServerCodec;
   readonly outbound: Outbound;
-  readonly admission: Admission;
+  /** The rate limit's bucket (`admission.ts`); `undefined` when there is none. */
+  readonly bucket: TokenBucket | undefined;
+  /**
+   * Frames read while the peer was behind, not yet processed (`admission.ts`): they wait,
+   * and the socket is not read, until it catches up. Made on first use.
+   */
+  held: FrameQueue | undefined;
   /** Running calls and subscriptions: see `calls`. */
   #calls: CallTable | undefined;
   /** What procedures see as `ctx`; built by the handshake (see `accept`). */
@@ -136,8 +144,8 @@ export class Connection implements TransportEvents, CongestionListener, TableOwn
     this.origin = origin;
     this.makeContext = makeContext;
     this.transport = makeTransport(this);
-    this.outbound = new Outbound(this.transport, config.limits.highWaterMark, this);
-    this.admission = new Admission(this);
+    this.outbound = new Outbound(this);
+    this.bucket = bucketFor(this);
     config.observer?.connectionOpened?.(this.observed());
     // The first frame always goes to the handshake (it may be rpc.init); a server without
     // createContext accepts the connection now, so it is never held to the init timeout.
@@ -184,6 +192,11 @@ export class Connection implements TransportEvents, CongestionListener, TableOwn
   /** The call table has nothing running: drop it until something starts. */
   tableEmptied(table: CallTable): void {
     if (this.#calls === table) this.#calls = undefined;
+  }
+
+  /** See `OutboundOwner`: the server's `highWaterMark`. */
+  get highWaterMark(): number {
+    return this.config.limits.highWaterMark;
   }
 
   /** Whether the connection has been accepted. */
@@ -238,7 +251,7 @@ export class Connection implements TransportEvents, CongestionListener, TableOwn
     if (this.#state & STATE.closed) return;
     this.#state &= ~STATE.silent;
     if (this.handshake !== undefined) this.handshake.receive(frame);
-    else this.admission.receive(frame);
+    else admit(this, frame);
   }
 
   /** Stops reading the socket for `reason` (a `HOLD` bit) until `release(reason)`. */
@@ -267,7 +280,7 @@ export class Connection implements TransportEvents, CongestionListener, TableOwn
   /** The peer caught up: read again, and serve what was held meanwhile. */
   drained(): void {
     this.release(HOLD.congestion);
-    this.admission.serveHeld();
+    serveHeld(this);
   }
 
   /** Starts the closing handshake. */

@@ -15,37 +15,41 @@ export interface CongestionListener {
  * back (stops reading, holds unprocessed frames) and subscriptions wait on `drained`, so a
  * stalled peer costs about the mark (plus one frame) however much there is to say.
  */
-export class Outbound {
-  readonly #transport: ServerTransport;
-  readonly #highWaterMark: number;
-  readonly #listener: CongestionListener;
-  #closed = false;
-  #drained: Promise<void> | undefined;
-  #release: (() => void) | undefined;
+/** The connection an `Outbound` writes for: its transport, its mark, and who hears of congestion. */
+export interface OutboundOwner extends CongestionListener {
+  readonly transport: ServerTransport;
+  /** Bytes that may wait for the peer before it counts as behind (`highWaterMark`). */
+  readonly highWaterMark: number;
+}
 
-  constructor(transport: ServerTransport, highWaterMark: number, listener: CongestionListener) {
-    this.#transport = transport;
-    this.#highWaterMark = highWaterMark;
-    this.#listener = listener;
+export class Outbound {
+  // Three fields, not six: every idle connection has one of these.
+  readonly #owner: OutboundOwner;
+  #closed = false;
+  /** While the peer is behind: what resolves once it caught up. */
+  #waiter: { promise: Promise<void>; release: () => void } | undefined;
+
+  constructor(owner: OutboundOwner) {
+    this.#owner = owner;
   }
 
   /** One frame: text, or bytes for a binary codec. Dropped once the socket is closed. */
   send(frame: string | Uint8Array): void {
     if (this.#closed) return;
-    this.#transport.send(frame);
+    this.#owner.transport.send(frame);
     this.#check();
   }
 
   /** One frame made of `head` then `tail` (UTF-8, or bytes when `binary`), without joining them first. */
   sendJoined(head: Uint8Array, tail: Uint8Array, binary: boolean): void {
     if (this.#closed) return;
-    this.#transport.sendJoined(head, tail, binary);
+    this.#owner.transport.sendJoined(head, tail, binary);
     this.#check();
   }
 
   /** Whether the peer is behind. */
   get congested(): boolean {
-    return this.#drained !== undefined;
+    return this.#waiter !== undefined;
   }
 
   /**
@@ -53,27 +57,29 @@ export class Outbound {
    * socket closed). `undefined` otherwise, which is the common case and costs nothing.
    */
   get drained(): Promise<void> | undefined {
-    return this.#drained;
+    return this.#waiter?.promise;
   }
 
   #check(): void {
-    if (this.#drained !== undefined || this.#transport.bufferedAmount <= this.#highWaterMark) {
+    const owner = this.#owner;
+    if (this.#waiter !== undefined || owner.transport.bufferedAmount <= owner.highWaterMark) {
       return;
     }
-    this.#drained = new Promise((resolve) => {
-      this.#release = resolve;
+    let release = () => {};
+    const promise = new Promise<void>((resolve) => {
+      release = resolve;
     });
-    this.#listener.congested();
-    this.#transport.onDrain(this.#highWaterMark / 2, () => this.#caughtUp());
+    this.#waiter = { promise, release };
+    owner.congested();
+    owner.transport.onDrain(owner.highWaterMark / 2, () => this.#caughtUp());
   }
 
   #caughtUp(): void {
-    const release = this.#release;
-    if (release === undefined) return;
-    this.#release = undefined;
-    this.#drained = undefined;
-    if (!this.#closed) this.#listener.drained();
-    release();
+    const waiter = this.#waiter;
+    if (waiter === undefined) return;
+    this.#waiter = undefined;
+    if (!this.#closed) this.#owner.drained();
+    waiter.release();
   }
 
   /** The socket closed: nothing more goes out, and whoever waits for a drain is let go. */
