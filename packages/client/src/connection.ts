@@ -98,7 +98,7 @@ export function createConnection(
   // The one given, else the platform's; Node 20 has none.
   const WebSocket =
     options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (!WebSocket) throw new TypeError('No WebSocket: pass createClient({ WebSocket })');
+  if (!WebSocket) throw new TypeError('No WebSocket: pass one');
   // Member by member: `{ maxAttempts: undefined }` means the default, as with every option.
   const retry = options.retry;
   const initialDelayMs = retry?.initialDelayMs ?? RETRY_INITIAL_DELAY_MS;
@@ -159,7 +159,7 @@ export function createConnection(
       let failure = '';
       socket = opened;
       if (isDelay(connectTimeoutMs)) {
-        connectTimer = later(() => abandon('timeout', 1006, 'Attempt timed out'), connectTimeoutMs);
+        connectTimer = later(() => abandon('timeout', 1006, 'Timed out'), connectTimeoutMs);
       }
       // forget() removes these handlers, so they only ever hear the current socket.
       opened.onopen = () => {
@@ -211,7 +211,7 @@ export function createConnection(
     // +1: a timer may fire up to a millisecond before the clock reads its deadline (a
     // second look would send a second ping).
     if (silent + 1 >= 2 * heartbeatMs) {
-      abandon('heartbeat', HEARTBEAT_TIMEOUT, 'Heartbeat timed out');
+      abandon('heartbeat', HEARTBEAT_TIMEOUT, 'No heartbeat');
       return;
     }
     // Silent for an interval: ping, and look again at the end of the next one. Otherwise
@@ -293,7 +293,7 @@ export function createConnection(
     },
     _send: send,
     _disconnect() {
-      forget()?.close(NORMAL, 'Idle');
+      forget()?.close(NORMAL);
       setState('idle');
     },
     _close() {

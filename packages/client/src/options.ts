@@ -115,7 +115,9 @@ export interface BaseClientOptions {
    * disables it. A call that times out rejects with `VolleyError` `TIMEOUT` and the server
    * is told to stop it. One timer per client, armed for the earliest deadline, serves every
    * timeout, so a call fires its timeout when `timeoutMs` has passed, as a timer of its
-   * own would.
+   * own would. A subscription's acknowledgement waits as long; once it is live, its resume
+   * after a drop waits that long from when it is sent, so an outage of any length does not
+   * end it.
    */
   timeoutMs?: number | undefined;
   /** Reconnection backoff: {@link DEFAULT_RETRY} (250 ms doubling to 10 s, never giving up). */

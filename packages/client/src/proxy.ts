@@ -42,7 +42,7 @@ export function createProxy(
       if (parent !== '' && (key === 'query' || key === 'mutate' || key === 'subscribe')) {
         return dispatch(key, parent, args[0], (args[1] ?? {}) as Parameters<Dispatch>[3]);
       }
-      throw new TypeError(`client.${path}(): use .query(), .mutate() or .subscribe()`);
+      throw new TypeError(`client.${path}(): not a call`);
     },
   });
 }

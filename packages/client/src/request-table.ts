@@ -9,7 +9,10 @@ export interface PendingRequest {
   _sent?: boolean;
   /** Whether it may be sent again on a new connection after being sent on a lost one. */
   readonly _retriable: boolean;
-  /** A live subscription resuming (`rpc.resume`): it waits out an unreachable server. */
+  /**
+   * A live subscription resuming (`rpc.resume`): it waits out an unreachable server, and
+   * its timeout runs only while it is sent, so an outage of any length does not end it.
+   */
   readonly _resuming?: boolean;
   /** The procedure, for the timeout's message. */
   readonly _path: string;
@@ -75,6 +78,8 @@ export function createRequestTable(
     const time = now();
     let next = Infinity;
     for (const [id, request] of requests) {
+      // A resuming subscription waits out an outage: its timeout runs once it is sent.
+      if (request._resuming && !request._sent) continue;
       const deadline = request._deadline as number;
       // A timer may fire up to a millisecond before the clock reads its deadline.
       if (deadline < time + 1) {
@@ -111,7 +116,13 @@ export function createRequestTable(
       request._reject(error);
     },
     _sendAll(send) {
-      for (const request of requests.values()) request._sent = send(request._frame);
+      for (const request of requests.values()) {
+        request._sent = send(request._frame);
+        if (request._resuming) {
+          // biome-ignore lint/suspicious/noAssignInExpressions: fewer bytes in the browser bundle.
+          arm((request._deadline = now() + (request._timeoutMs as number)));
+        }
+      }
     },
     _dropped(lost, unreachable) {
       for (const [id, request] of requests) {

@@ -198,13 +198,12 @@ const NOT_RUN: Record<string, { why: string; check: () => Promise<void> }> = {
       expect(plain.only.has('soak')).toBe(false);
     },
   },
-  'pnpm bench --only scale-fanout,scale-latency --profile volley': {
+  'pnpm bench --only scale-fanout,scale-latency': {
     why: 'minutes of load on both cores and its own redis-server; its options are checked instead, and packages/bench/test/scale.test.ts runs both workloads at tiny N',
     check: async () => {
-      const options = parseOptions(['--only', 'scale-fanout,scale-latency', '--profile', 'volley']);
+      const options = parseOptions(['--only', 'scale-fanout,scale-latency']);
       if (options === 'help') throw new Error('the scale run printed its help');
       expect([...options.only]).toEqual(['scale-fanout', 'scale-latency']);
-      expect(options.profile).toBe('volley');
       expect(options.scale.reps).toBe(3);
     },
   },

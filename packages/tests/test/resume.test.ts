@@ -37,6 +37,8 @@ const router = v.router({
   byRoomForgetful: v.procedure
     .input(z.object({ room: z.string() }))
     .subscription(({ input, signal }) => events.subscribe(`room:${input.room}`, { signal })),
+  /** A call that answers at once: a clock for tests, through its own timeout. */
+  ping: v.procedure.query(() => 'pong'),
   /** Not a topic: a generator that cannot replay anything. */
   plain: v.procedure.subscription(async function* ({ signal }) {
     plainRuns += 1;
@@ -334,4 +336,37 @@ describe('after the server is killed and restarted', () => {
     const after = told.received.slice(before).map((event) => event.seq);
     expect(after).toEqual(range(after[0] ?? 0, (after[0] ?? 0) + after.length - 1));
   });
+});
+
+it('a resuming subscription outlasts an outage longer than its timeout, then resumes whole', async () => {
+  const { proxy, client } = await startProxied({ connectTimeoutMs: 100 });
+  const got = collector<number>();
+  const started = deferred();
+  const resumed = deferred<{ recovered: boolean }>();
+  const failures: unknown[] = [];
+  client.byNumber.subscribe(8, {
+    timeoutMs: 200,
+    onStarted: () => started.resolve(),
+    onData: (n) => got.push(n),
+    onResumed: (info) => resumed.resolve(info),
+    onError: (error) => failures.push(error),
+  });
+  await within(started.promise, 'the subscription to start');
+  await publishAll('number:8', [1]);
+  await got.until(1);
+  proxy.stall();
+  proxy.cut();
+  await untilState(client, 'reconnecting');
+  // The outage outlasts the subscription's timeout: a call made now, with three times that
+  // timeout, times out while the server is still unreachable.
+  await expect(client.ping.query(undefined, { timeoutMs: 600 })).rejects.toMatchObject({
+    code: 'TIMEOUT',
+  });
+  await publishAll('number:8', [2]);
+  proxy.resume();
+  expect(await within(resumed.promise, 'the subscription to resume')).toEqual({ recovered: true });
+  await publishAll('number:8', [3]);
+  await got.until(3);
+  expect(got.received).toEqual([1, 2, 3]);
+  expect(failures).toEqual([]);
 });
