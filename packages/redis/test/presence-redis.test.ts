@@ -223,9 +223,11 @@ describe('a node cut off from Redis', () => {
 describe('a node killed without a word', () => {
   it('has its members expire on the other node, which tells its watchers they left', async () => {
     const keyPrefix = `presence-nodes:${randomUUID()}:`;
-    // A short lease, so the test waits a few seconds for the expiry, not 15 (long enough that a busy machine does not let it run out on a live node).
+    // A short lease, so the test waits seconds for the expiry, not 15; long enough that a
+    // live node's renewal (every third of it) is not late on a busy machine: at 2 s, a
+    // full CI run once stalled node B past its lease, and its member left.
     const [nodeA, nodeB] = (await Promise.all(
-      ['A', 'B'].map((name) => startNode(name, redis.url, { keyPrefix, presenceLeaseMs: 2_000 })),
+      ['A', 'B'].map((name) => startNode(name, redis.url, { keyPrefix, presenceLeaseMs: 6_000 })),
     )) as [VolleyNode, VolleyNode];
     cleanups.push(
       () => nodeA.kill(),
