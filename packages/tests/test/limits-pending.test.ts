@@ -117,7 +117,7 @@ describe('a flood of idle sockets from another process, re-opened as they are ev
     ['at once', 0],
     ['after 1 s', 1_000],
   ])(
-    'lets every real newcomer in, on its first connection, when createContext finishes %s',
+    'lets every real newcomer in, most on their first connection, when createContext finishes %s',
     async (_, contextMs) => {
       fixture = await startFixture('flood-server.ts', {
         env: {
